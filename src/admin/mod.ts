@@ -1,0 +1,81 @@
+/**
+ * Admin, stats and readiness servers. Each address may be `off`. They read the gateway's state
+ * through the small AdminView interface and never touch the data plane.
+ * @module
+ */
+import type { Config } from "../config/mod.ts";
+import { listen, type Listening, parseListenAddress } from "../gateway/listen.ts";
+import type { Metrics } from "../telemetry/mod.ts";
+import { dumpConfig } from "./config_dump.ts";
+
+/** What the admin servers may see of the gateway. */
+export interface AdminView {
+  config(): Config;
+  isReady(): boolean;
+  readonly metrics: Metrics;
+}
+
+/** The admin endpoints that are listening, by name. */
+export interface AdminServers {
+  readonly admin: Listening | undefined;
+  readonly stats: Listening | undefined;
+  readonly readiness: Listening | undefined;
+  shutdown(): Promise<void>;
+}
+
+const json = (body: unknown) =>
+  new Response(JSON.stringify(body, null, 2) + "\n", {
+    headers: { "content-type": "application/json" },
+  });
+
+/** Starts the servers named in `config:`; an address of `off` starts none. */
+export async function startAdminServers(
+  view: AdminView,
+  config: Config["config"],
+): Promise<AdminServers> {
+  const admin = await start(config.adminAddr, (request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/config_dump") return json(dumpConfig(view.config()));
+    if (path === "/" || path === "") {
+      return new Response("agw admin: /config_dump\n", {
+        headers: { "content-type": "text/plain" },
+      });
+    }
+    return new Response("not found\n", { status: 404 });
+  });
+  const stats = await start(config.statsAddr, (request) => {
+    if (new URL(request.url).pathname !== "/metrics") {
+      return new Response("not found\n", { status: 404 });
+    }
+    return new Response(view.metrics.render(), {
+      headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+    });
+  });
+  const readiness = await start(config.readinessAddr, (request) => {
+    if (new URL(request.url).pathname !== "/healthz/ready") {
+      return new Response("not found\n", { status: 404 });
+    }
+    return view.isReady() ? new Response("ready\n") : new Response("not ready\n", { status: 503 });
+  });
+  return {
+    admin,
+    stats,
+    readiness,
+    async shutdown() {
+      await Promise.all([admin, stats, readiness].map((server) => server?.shutdown()));
+    },
+  };
+}
+
+async function start(
+  address: string,
+  handler: (request: Request) => Response,
+): Promise<Listening | undefined> {
+  if (address === "off") return undefined;
+  const { hostname, port } = parseListenAddress(address);
+  return await listen({
+    hostname: hostname === "localhost" ? "127.0.0.1" : hostname,
+    port,
+    handler,
+  });
+}

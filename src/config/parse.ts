@@ -1,0 +1,74 @@
+import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import type { Document, Node } from "yaml";
+import { ConfigError } from "./errors.ts";
+
+/** Parsed config data plus a way to find where a path came from in the text. */
+export interface ParsedText {
+  data: unknown;
+  /** 1-based line and column of the node at `path`, or of its closest existing ancestor. */
+  locate(path: readonly PropertyKey[]): { line: number; column: number } | undefined;
+}
+
+/** Parses YAML or JSON (JSON is YAML 1.2) keeping node positions for error messages. */
+export function parseText(text: string, source: string): ParsedText {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((error) => {
+        const pos = lineCounter.linePos(error.pos[0]);
+        return {
+          path: "",
+          message: `Cannot parse YAML: ${firstLine(error.message)}`,
+          ...lineCol(pos),
+        };
+      }),
+    );
+  }
+  return {
+    data: doc.toJS({ maxAliasCount: 1000 }),
+    locate(path) {
+      const offset = findOffset(doc, path);
+      return offset === undefined ? undefined : lineCol(lineCounter.linePos(offset));
+    },
+  };
+}
+
+function lineCol(pos: { line: number; col: number }) {
+  return { line: pos.line, column: pos.col };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+function findOffset(doc: Document, path: readonly PropertyKey[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node);
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => keyText(item.key) === String(segment));
+      if (!pair) break;
+      offset = rangeStart(pair.key) ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === "number") {
+      node = node.items[segment];
+      if (node === undefined) break;
+      offset = rangeStart(node) ?? offset;
+    } else break;
+  }
+  return offset;
+}
+
+function keyText(key: unknown): string | undefined {
+  if (key && typeof key === "object" && "value" in key) {
+    return String((key as { value: unknown }).value);
+  }
+  return key === undefined || key === null ? undefined : String(key);
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as Node | undefined)?.range;
+  return range ? range[0] : undefined;
+}

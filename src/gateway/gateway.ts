@@ -1,0 +1,143 @@
+import { type AdminServers, startAdminServers } from "../admin/mod.ts";
+import type { Config, LoadedConfig } from "../config/mod.ts";
+import { logger, Metrics } from "../telemetry/mod.ts";
+import { listen, type Listening } from "./listen.ts";
+import { proxy } from "./proxy.ts";
+import { compileBindTable } from "./route_table.ts";
+import { buildSnapshot, type CompiledBind, type Snapshot } from "./snapshot.ts";
+
+/** Options for starting a gateway. */
+export interface GatewayOptions {
+  /** Address the binds listen on; agentgateway listens on all interfaces. */
+  bindHostname?: string;
+}
+
+/** What a bind removed by a reload serves while it drains: nothing (404). */
+const EMPTY_TABLE = compileBindTable([]);
+
+interface RunningBind {
+  listening: Listening;
+  key: number;
+}
+
+/**
+ * Owns the current snapshot and one server per bind. Requests read the snapshot reference once,
+ * when they start, so a reload never changes the config under a request in flight.
+ */
+export class Gateway {
+  readonly metrics = new Metrics();
+  #snapshot: Snapshot;
+  #binds = new Map<number, RunningBind>();
+  #admin: AdminServers | undefined;
+  #ready = false;
+  readonly #hostname: string;
+
+  private constructor(snapshot: Snapshot, options: GatewayOptions) {
+    this.#snapshot = snapshot;
+    this.#hostname = options.bindHostname ?? "0.0.0.0";
+  }
+
+  /** Compiles the config, starts every bind and the admin servers. Throws ConfigError on a bad config. */
+  static async start(loaded: LoadedConfig, options: GatewayOptions = {}): Promise<Gateway> {
+    const gateway = new Gateway(buildSnapshot(loaded), options);
+    logger.configure(loaded.config.config.logging);
+    try {
+      gateway.#admin = await startAdminServers(gateway.#view(), loaded.config.config);
+      await gateway.#reconcileBinds();
+    } catch (error) {
+      await gateway.shutdown(0);
+      throw error;
+    }
+    gateway.#ready = true;
+    return gateway;
+  }
+
+  /** The ports the binds listen on, in config order (useful when a bind asked for port 0). */
+  get ports(): number[] {
+    return [...this.#snapshot.binds.keys()].map((key) =>
+      this.#binds.get(key)?.listening.port ?? -1
+    );
+  }
+
+  /** The admin servers' ports, for tests and logs. */
+  get adminPorts(): { admin?: number; stats?: number; readiness?: number } {
+    return {
+      ...(this.#admin?.admin && { admin: this.#admin.admin.port }),
+      ...(this.#admin?.stats && { stats: this.#admin.stats.port }),
+      ...(this.#admin?.readiness && { readiness: this.#admin.readiness.port }),
+    };
+  }
+
+  /** The config being served. */
+  get config(): Config {
+    return this.#snapshot.config;
+  }
+
+  /**
+   * Swaps in a new config: compiled first (a ConfigError leaves the old one serving), then one
+   * reference changes. Binds on new ports start, binds on removed ports drain and stop.
+   */
+  async reload(loaded: LoadedConfig): Promise<void> {
+    const next = buildSnapshot(loaded);
+    const previous = this.#snapshot;
+    this.#snapshot = next;
+    logger.configure(loaded.config.config.logging);
+    await this.#reconcileBinds();
+    // Requests still on the old snapshot keep their clients until their connections close.
+    setTimeout(() => previous.close(), 60_000).unref?.();
+  }
+
+  /** Stops accepting, waits for in-flight requests up to `deadlineMs`, then closes. */
+  async shutdown(deadlineMs: number): Promise<void> {
+    this.#ready = false;
+    const draining = Promise.all([
+      ...[...this.#binds.values()].map((bind) => bind.listening.shutdown()),
+      this.#admin?.shutdown(),
+    ]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<"deadline">((resolve) => {
+      timer = setTimeout(() => resolve("deadline"), deadlineMs);
+    });
+    const outcome = await Promise.race([draining.then(() => "drained" as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === "deadline") logger.warn("shutdown deadline reached with requests in flight");
+    this.#snapshot.close();
+    this.#binds.clear();
+  }
+
+  #view() {
+    return {
+      config: () => this.#snapshot.config,
+      isReady: () => this.#ready,
+      metrics: this.metrics,
+    };
+  }
+
+  async #reconcileBinds(): Promise<void> {
+    const wanted = this.#snapshot.binds;
+    for (const [key, running] of this.#binds) {
+      if (!wanted.has(key)) {
+        this.#binds.delete(key);
+        await running.listening.shutdown();
+      }
+    }
+    for (const [key, bind] of wanted) {
+      if (this.#binds.has(key)) continue;
+      const listening = await listen({
+        hostname: this.#hostname,
+        port: bind.port,
+        handler: (request, clientIp) => {
+          // Read the current snapshot at request start: reloads affect only later requests.
+          const current: CompiledBind = this.#snapshot.binds.get(key) ??
+            { ...bind, table: EMPTY_TABLE };
+          return proxy(request, current, { clientAddr: clientIp, proto: "http" }, this.metrics);
+        },
+      });
+      this.#binds.set(key, { listening, key });
+      logger.info("listening", {
+        bind: bind.name,
+        address: `${listening.hostname}:${listening.port}`,
+      });
+    }
+  }
+}

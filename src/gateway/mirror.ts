@@ -1,0 +1,27 @@
+import { logger } from "../telemetry/mod.ts";
+import type { CompiledBackend } from "../upstream/mod.ts";
+import type { RequestContext } from "./request_context.ts";
+
+/**
+ * Sends a copy of the request to the mirror backend and discards the answer. A streamed body is
+ * not mirrored (it can be read once): only bodiless or replayable requests are copied.
+ */
+export function sendMirror(
+  ctx: RequestContext,
+  mirror: CompiledBackend,
+  body: ReadableStream<Uint8Array> | Uint8Array | null,
+): void {
+  if (body instanceof ReadableStream) return;
+  mirror.client.send({
+    method: ctx.request.method,
+    pathAndQuery: ctx.pathAndQuery,
+    authority: ctx.authority,
+    headers: new Headers(ctx.upstreamHeaders),
+    body,
+    signal: AbortSignal.timeout(ctx.route?.settings.requestTimeoutMs ?? 30_000),
+  }).then(
+    (response) => response.body?.cancel(),
+    (error) =>
+      logger.debug("mirror request failed", { endpoint: mirror.name, error: String(error) }),
+  );
+}

@@ -1,0 +1,237 @@
+/**
+ * The flow of one request (DESIGN.md §1), top to bottom: match a route, run the route's request
+ * steps, pick a backend, run its steps, call upstream with retries, run response steps, log.
+ * @module
+ */
+import type { PolicyStep, ResponseParts } from "../policies/mod.ts";
+import { logger, logRequest, type Metrics } from "../telemetry/mod.ts";
+import {
+  type CompiledBackend,
+  type PreparedAttempt,
+  RETRY_BODY_LIMIT_BYTES,
+  retryLoop,
+  selectBackend,
+  type UpstreamResponse,
+} from "../upstream/mod.ts";
+import { ProxyError, toResponse } from "./errors.ts";
+import { setForwardedHeaders, stripHopByHop } from "./forwarding_headers.ts";
+import { RequestContext } from "./request_context.ts";
+import { hostWithoutPort, matchRoute } from "./route_table.ts";
+import type { CompiledRoute } from "./route_table.ts";
+import type { CompiledBind } from "./snapshot.ts";
+import { sendMirror } from "./mirror.ts";
+
+/** Per-connection facts the listener passes in. */
+export interface ConnectionInfo {
+  clientAddr: string;
+  /** `http` or `https`: what the client spoke to agw. */
+  proto: string;
+}
+
+const NO_ATTEMPT_RETRY = { attempts: 1, backoffMs: 0, codes: new Set<number>() };
+
+/** Handles one request on one bind; never throws. */
+export async function proxy(
+  request: Request,
+  bind: CompiledBind,
+  conn: ConnectionInfo,
+  metrics: Metrics,
+): Promise<Response> {
+  const url = new URL(request.url);
+  const ctx = new RequestContext(request, url, conn.clientAddr, bind.name);
+  let response: Response;
+  try {
+    response = await proxyInternal(ctx, bind, conn);
+  } catch (error) {
+    response = errorResponse(ctx, error);
+  }
+  ctx.status = response.status;
+  const durationMs = performance.now() - ctx.startMs;
+  metrics.recordRequest(bind.name, ctx.route?.name ?? "", ctx.status, durationMs / 1000);
+  logRequest(ctx, durationMs);
+  return response;
+}
+
+async function proxyInternal(
+  ctx: RequestContext,
+  bind: CompiledBind,
+  conn: ConnectionInfo,
+): Promise<Response> {
+  const host = hostWithoutPort(ctx.authority);
+  const match = matchRoute(bind.table, host, ctx.url, ctx.request);
+  if (!match) throw new ProxyError("routeNotFound");
+  const route = match.route;
+  ctx.route = route;
+  ctx.matchedPrefix = match.matchedPrefix;
+
+  const verdict = await runRequestSteps(route.chain.request, ctx);
+  if (verdict) return finishResponse(ctx, verdict, route.chain.response);
+
+  if (route.backends.length === 0) throw new ProxyError("noValidBackend");
+  stripHopByHop(ctx.upstreamHeaders);
+  ctx.upstreamHeaders.delete("host");
+  setForwardedHeaders(ctx.upstreamHeaders, {
+    clientAddr: ctx.clientAddr,
+    proto: conn.proto,
+    host: ctx.request.headers.get("host") ?? "",
+  });
+
+  const body = await replayableBody(ctx.request, route);
+  if (route.mirror && Math.random() < (route.settings.mirror?.fraction ?? 0)) {
+    sendMirror(ctx, route.mirror, body);
+  }
+  let backendSteps: readonly PolicyStep[] = [];
+  const result = await retryLoop(
+    route.settings.retry && !(body instanceof ReadableStream)
+      ? route.settings.retry
+      : NO_ATTEMPT_RETRY,
+    async () => {
+      const backend = selectBackend(route.backends);
+      if (!backend) throw new ProxyError("noValidBackend");
+      // A retry must not inherit headers that the previous backend's policies set.
+      const prepared = await prepareAttempt(ctx, backend, body, route.settings.retry !== undefined);
+      backendSteps = backend.chain.response;
+      return prepared;
+    },
+    {
+      timeoutMs: () => attemptTimeout(ctx, route),
+      clientSignal: ctx.request.signal,
+      onAttempt: (endpoint) => ctx.endpoint = endpoint,
+    },
+  );
+  if (result instanceof Response) return finishResponse(ctx, result, route.chain.response);
+  return finishUpstream(ctx, result, backendSteps, route.chain.response);
+}
+
+/** Runs request steps in order; the first Response ends the chain. */
+async function runRequestSteps(
+  steps: readonly PolicyStep[],
+  ctx: RequestContext,
+): Promise<Response | undefined> {
+  for (const step of steps) {
+    const verdict = await step.onRequest!(ctx);
+    if (verdict) return verdict;
+  }
+  return undefined;
+}
+
+/**
+ * Backend-phase request steps work on a copy of the headers, so a retry that picks another
+ * backend does not inherit the first backend's credentials.
+ */
+async function prepareAttempt(
+  ctx: RequestContext,
+  backend: CompiledBackend,
+  body: ReadableStream<Uint8Array> | Uint8Array | null,
+  copyHeaders: boolean,
+): Promise<PreparedAttempt | Response> {
+  const baseHeaders = ctx.upstreamHeaders;
+  const baseAuthority = ctx.authority;
+  const basePath = ctx.pathAndQuery;
+  let headers = baseHeaders;
+  if (backend.chain.request.length > 0) {
+    headers = copyHeaders ? new Headers(baseHeaders) : baseHeaders;
+    ctx.upstreamHeaders = headers;
+    try {
+      const verdict = await runRequestSteps(backend.chain.request, ctx);
+      if (verdict) return verdict;
+    } finally {
+      ctx.upstreamHeaders = baseHeaders;
+    }
+  }
+  const request = {
+    method: ctx.request.method,
+    pathAndQuery: ctx.pathAndQuery,
+    authority: ctx.useBackendAuthority ? backend.client.target.authority : ctx.authority,
+    headers,
+    body,
+  };
+  ctx.authority = baseAuthority;
+  ctx.pathAndQuery = basePath;
+  return { client: backend.client, request, endpoint: backend.name };
+}
+
+/** The per-attempt deadline: the backend timeout, capped by what is left of the request timeout. */
+function attemptTimeout(ctx: RequestContext, route: CompiledRoute): number | undefined {
+  const { requestTimeoutMs, backendRequestTimeoutMs } = route.settings;
+  if (requestTimeoutMs === undefined) return backendRequestTimeoutMs;
+  const left = Math.max(0, requestTimeoutMs - (performance.now() - ctx.startMs));
+  return backendRequestTimeoutMs === undefined ? left : Math.min(left, backendRequestTimeoutMs);
+}
+
+/**
+ * The body to send upstream: streamed as is, unless a retry or mirror needs to replay it and it
+ * is small enough to hold (RETRY_BODY_LIMIT_BYTES), in which case it is read once into memory.
+ */
+async function replayableBody(
+  request: Request,
+  route: CompiledRoute,
+): Promise<ReadableStream<Uint8Array> | Uint8Array | null> {
+  if (request.body === null) return null;
+  const wantsReplay = route.settings.retry !== undefined || route.mirror !== undefined;
+  if (!wantsReplay) return request.body;
+  const length = Number(request.headers.get("content-length") ?? NaN);
+  if (!(length <= RETRY_BODY_LIMIT_BYTES)) return request.body;
+  return new Uint8Array(await request.arrayBuffer());
+}
+
+function finishUpstream(
+  ctx: RequestContext,
+  upstream: UpstreamResponse,
+  backendSteps: readonly PolicyStep[],
+  routeSteps: readonly PolicyStep[],
+): Response {
+  stripHopByHop(upstream.headers);
+  const parts: ResponseParts = {
+    status: upstream.status,
+    headers: upstream.headers,
+    body: upstream.body,
+  };
+  for (const step of backendSteps) step.onResponse!(ctx, parts);
+  return buildResponse(ctx, parts, routeSteps);
+}
+
+/** A response made by agw itself (direct response, redirect, rejection), through response steps. */
+function finishResponse(
+  ctx: RequestContext,
+  response: Response,
+  routeSteps: readonly PolicyStep[],
+): Response {
+  if (routeSteps.length === 0 && !ctx.responseHeaders) return response;
+  const parts: ResponseParts = {
+    status: response.status,
+    headers: new Headers(response.headers),
+    body: response.body,
+  };
+  return buildResponse(ctx, parts, routeSteps);
+}
+
+function buildResponse(
+  ctx: RequestContext,
+  parts: ResponseParts,
+  routeSteps: readonly PolicyStep[],
+): Response {
+  for (const step of routeSteps) step.onResponse!(ctx, parts);
+  if (ctx.responseHeaders) {
+    for (const [name, value] of ctx.responseHeaders) parts.headers.append(name, value);
+  }
+  return new Response(parts.body, { status: parts.status, headers: parts.headers });
+}
+
+function errorResponse(ctx: RequestContext, error: unknown): Response {
+  let proxyError: ProxyError;
+  if (error instanceof ProxyError) {
+    proxyError = error;
+  } else {
+    // A throw here is a bug: answer 500 with an id the operator can find in the log, never a stack.
+    const id = crypto.randomUUID();
+    logger.error("internal error", { id, error: (error as Error)?.stack ?? String(error) });
+    proxyError = new ProxyError("internal", `id ${id}`);
+  }
+  ctx.error = proxyError.message;
+  const response = toResponse(proxyError);
+  if (ctx.responseHeaders) {
+    for (const [name, value] of ctx.responseHeaders) response.headers.append(name, value);
+  }
+  return response;
+}

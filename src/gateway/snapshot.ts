@@ -1,0 +1,254 @@
+/**
+ * Config → Snapshot: route tables, compiled policy chains and pooled upstream clients, built
+ * once per load. A snapshot is immutable; reload builds a new one and swaps the reference.
+ * @module
+ */
+import {
+  type Config,
+  ConfigError,
+  configErrorAt,
+  type ConfigIssue,
+  type LoadedConfig,
+} from "../config/mod.ts";
+import type { RouteBackendConfig, RouteConfig } from "../config/mod.ts";
+import {
+  compileChain,
+  type CompiledChain,
+  type CompileEnv,
+  EMPTY_CHAIN,
+  PolicyConfigError,
+} from "../policies/mod.ts";
+import {
+  type CompiledBackend,
+  HttpClientPool,
+  mergeUpstreamSettings,
+  NO_UPSTREAM_SETTINGS,
+  parseHostTarget,
+  type UpstreamSettings,
+} from "../upstream/mod.ts";
+import {
+  type BindTable,
+  compileBindTable,
+  type CompiledRoute,
+  compileListener,
+  type RouteSpec,
+} from "./route_table.ts";
+
+/** Everything one bind (port) serves. */
+export interface CompiledBind {
+  readonly name: string;
+  readonly port: number;
+  readonly table: BindTable;
+}
+
+/** A loaded, compiled config, ready to serve. */
+export interface Snapshot {
+  readonly config: Config;
+  readonly binds: ReadonlyMap<number, CompiledBind>;
+  /** Closes the snapshot's upstream clients; call once no request uses it. */
+  close(): void;
+}
+
+const defaultEnv: CompileEnv = { readFile: (path) => Deno.readTextFileSync(path) };
+
+/** Compiles a loaded config. Throws ConfigError listing every compile-time problem. */
+export function buildSnapshot(loaded: LoadedConfig, env: CompileEnv = defaultEnv): Snapshot {
+  const issues: ConfigIssue[] = [];
+  const pool = new HttpClientPool();
+  const compiler = new Compiler(loaded, env, pool, issues);
+  const binds = new Map<number, CompiledBind>();
+  loaded.config.binds.forEach((bind, bindIndex) => {
+    const path = ["binds", bindIndex];
+    if (binds.has(bind.port) && bind.port !== 0) {
+      issues.push(
+        configErrorAt(
+          loaded,
+          [...path, "port"],
+          `port ${bind.port} is already used by another bind`,
+        ),
+      );
+      return;
+    }
+    const name = `bind/${bind.port}`;
+    const listeners = bind.listeners.map((listener, listenerIndex) => {
+      const listenerPath = [...path, "listeners", listenerIndex];
+      if (listener.protocol === "HTTPS" && !listener.tls) {
+        issues.push(
+          configErrorAt(
+            loaded,
+            [...listenerPath, "tls"],
+            "an HTTPS listener needs tls.cert and tls.key",
+          ),
+        );
+      }
+      const listenerName = listener.name ?? `listener${listenerIndex}`;
+      const specs: RouteSpec[] = (listener.routes ?? []).map((route, routeIndex) => ({
+        route: compiler.route(
+          route,
+          [...listenerPath, "routes", routeIndex],
+          `${listenerName}/route${routeIndex}`,
+        ),
+        hostnames: route.hostnames ?? [],
+        matches: route.matches ?? [],
+      }));
+      return compileListener(
+        listenerName,
+        listener.hostname,
+        specs,
+        (routeIndex, matchIndex, field, error) => {
+          const fieldPath = field.split(/[.[\]]+/).filter(Boolean).map((s) =>
+            /^\d+$/.test(s) ? Number(s) : s
+          );
+          issues.push(
+            configErrorAt(loaded, [
+              ...listenerPath,
+              "routes",
+              routeIndex,
+              "matches",
+              matchIndex,
+              ...fieldPath,
+            ], error.message),
+          );
+        },
+      );
+    });
+    // Unique key per bind even for several port-0 binds (tests).
+    binds.set(bind.port === 0 ? -bindIndex - 1 : bind.port, {
+      name,
+      port: bind.port,
+      table: compileBindTable(listeners),
+    });
+  });
+  if (issues.length > 0) {
+    pool.closeAll();
+    const seen = new Set<string>();
+    throw new ConfigError(
+      loaded.source,
+      issues.filter((issue) =>
+        !seen.has(issue.path + issue.message) && seen.add(issue.path + issue.message)
+      ),
+    );
+  }
+  return { config: loaded.config, binds, close: () => pool.closeAll() };
+}
+
+/** Compiles routes and backends, recording problems instead of stopping at the first. */
+class Compiler {
+  readonly #loaded: LoadedConfig;
+  readonly #env: CompileEnv;
+  readonly #pool: HttpClientPool;
+  readonly #issues: ConfigIssue[];
+  readonly #namedBackends: Map<
+    string,
+    { index: number; host: string; policies: Record<string, unknown> | undefined }
+  >;
+
+  constructor(loaded: LoadedConfig, env: CompileEnv, pool: HttpClientPool, issues: ConfigIssue[]) {
+    this.#loaded = loaded;
+    this.#env = env;
+    this.#pool = pool;
+    this.#issues = issues;
+    this.#namedBackends = new Map();
+    loaded.config.backends.forEach((backend, index) => {
+      if (this.#namedBackends.has(backend.name)) {
+        this.#issue(
+          ["backends", index, "name"],
+          `backend name ${JSON.stringify(backend.name)} is used twice`,
+        );
+      }
+      this.#namedBackends.set(backend.name, {
+        index,
+        host: backend.host,
+        policies: backend.policies,
+      });
+    });
+  }
+
+  route(route: RouteConfig, path: PropertyKey[], fallbackName: string): CompiledRoute {
+    const chain = this.#chain(route.policies, [...path, "policies"], "route");
+    const settings = settingsOf(chain);
+    const backends = (route.backends ?? []).flatMap((backend, i) => {
+      const compiled = this.#backend(backend, [...path, "backends", i], settings);
+      return compiled ? [compiled] : [];
+    });
+    let mirror: CompiledBackend | undefined;
+    if (settings.mirror) {
+      const ref = settings.mirror.backend;
+      mirror = this.#backend(
+        "host" in ref ? { host: ref.host, weight: 1 } : { backend: ref.backend, weight: 1 },
+        [...path, "policies", "requestMirror", "backend"],
+        { ...settings, retry: undefined, mirror: undefined },
+      );
+    }
+    return { name: route.name ?? fallbackName, chain, backends, settings, mirror };
+  }
+
+  #backend(backend: RouteBackendConfig, path: PropertyKey[], routeSettings: UpstreamSettings) {
+    let host = backend.host;
+    let name = backend.host ?? "";
+    let namedPolicies: Record<string, unknown> | undefined;
+    let namedIndex = 0;
+    if (backend.backend !== undefined) {
+      const named = this.#namedBackends.get(backend.backend);
+      if (!named) {
+        this.#issue(
+          [...path, "backend"],
+          `no backend named ${JSON.stringify(backend.backend)} in backends`,
+        );
+        return undefined;
+      }
+      host = named.host;
+      name = backend.backend;
+      namedPolicies = named.policies;
+      namedIndex = named.index;
+    }
+    // The route backend's own policies refine the named backend's.
+    const namedChain = namedPolicies
+      ? this.#chain(namedPolicies, ["backends", namedIndex, "policies"], "backend")
+      : EMPTY_CHAIN;
+    const ownChain = this.#chain(backend.policies, [...path, "policies"], "backend");
+    const chain = concatChains(namedChain, ownChain);
+    const settings = mergeUpstreamSettings(routeSettings, settingsOf(chain));
+    const target = parseHostTarget(host ?? "", settings.tls !== undefined);
+    if (typeof target === "string") {
+      this.#issue([...path, backend.backend !== undefined ? "backend" : "host"], target);
+      return undefined;
+    }
+    const client = this.#pool.clientFor(target, settings.tls);
+    return { name, client, chain, settings, weight: backend.weight } satisfies CompiledBackend;
+  }
+
+  #chain(
+    policies: Record<string, unknown> | undefined,
+    path: PropertyKey[],
+    phase: "route" | "backend",
+  ) {
+    try {
+      return compileChain(policies, { phase, env: this.#env });
+    } catch (error) {
+      if (error instanceof PolicyConfigError) this.#issue([...path, ...error.path], error.message);
+      else this.#issue(path, (error as Error).message);
+      return EMPTY_CHAIN;
+    }
+  }
+
+  #issue(path: PropertyKey[], message: string): void {
+    this.#issues.push(configErrorAt(this.#loaded, path, message));
+  }
+}
+
+function settingsOf(chain: CompiledChain): UpstreamSettings {
+  let settings = NO_UPSTREAM_SETTINGS;
+  for (const step of chain.steps) settings = mergeUpstreamSettings(settings, step.upstream);
+  return settings;
+}
+
+function concatChains(a: CompiledChain, b: CompiledChain): CompiledChain {
+  if (a.steps.length === 0) return b;
+  if (b.steps.length === 0) return a;
+  return {
+    request: [...a.request, ...b.request],
+    response: [...b.response, ...a.response],
+    steps: [...a.steps, ...b.steps],
+  };
+}

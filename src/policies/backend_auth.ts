@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { exactlyOne, fileOrInline, readFileOrInline } from "../config/primitives.ts";
+import type { RequestContext } from "../gateway/request_context.ts";
+import { PolicyConfigError, type PolicyModule } from "./types.ts";
+
+const locationSchema = exactlyOne({
+  header: z.strictObject({ name: z.string(), prefix: z.string().optional() }),
+  queryParameter: z.strictObject({ name: z.string() }),
+});
+
+const backendAuthSchema = exactlyOne({
+  passthrough: z.strictObject({ location: locationSchema.optional() }),
+  key: z.union([
+    fileOrInline,
+    z.strictObject({ value: fileOrInline, location: locationSchema.optional() }),
+  ]),
+}).describe("Credentials agw adds when calling the backend");
+type BackendAuthConfig = z.infer<typeof backendAuthSchema>;
+
+/**
+ * `key` sends `Authorization: Bearer <key>` (or the configured location), replacing what the
+ * client sent; `passthrough` forwards the client's own credential untouched.
+ */
+export const backendAuth = {
+  name: "backendAuth",
+  phases: ["route", "backend"],
+  schema: backendAuthSchema,
+  compile(config: BackendAuthConfig) {
+    if (config.key === undefined) return { name: "backendAuth" };
+    const spec = typeof config.key === "object" && "value" in config.key
+      ? config.key
+      : { value: config.key, location: undefined };
+    let secret: string;
+    try {
+      secret = readFileOrInline(spec.value).trim();
+    } catch (error) {
+      throw new PolicyConfigError(["key"], `Cannot read key file: ${(error as Error).message}`);
+    }
+    const location = spec.location;
+    if (location?.queryParameter) {
+      const name = location.queryParameter.name;
+      return {
+        name: "backendAuth",
+        onRequest(ctx: RequestContext) {
+          const url = new URL(ctx.pathAndQuery, "http://x");
+          url.searchParams.set(name, secret);
+          ctx.pathAndQuery = url.pathname + url.search;
+          return undefined;
+        },
+      };
+    }
+    const headerName = location?.header?.name.toLowerCase() ?? "authorization";
+    const headerValue = (location?.header ? location.header.prefix ?? "" : "Bearer ") + secret;
+    return {
+      name: "backendAuth",
+      onRequest(ctx: RequestContext) {
+        ctx.upstreamHeaders.set(headerName, headerValue);
+        return undefined;
+      },
+    };
+  },
+} satisfies PolicyModule<BackendAuthConfig>;
