@@ -1,5 +1,5 @@
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
-import type { Document, Node } from "yaml";
+import type { Document, Node, YAMLError } from "yaml";
 import { ConfigError } from "./errors.ts";
 
 /** Parsed config data plus a way to find where a path came from in the text. */
@@ -20,7 +20,7 @@ export function parseText(text: string, source: string): ParsedText {
         const pos = lineCounter.linePos(error.pos[0]);
         return {
           path: "",
-          message: `Cannot parse YAML: ${firstLine(error.message)}`,
+          message: `Cannot parse YAML: ${yamlMessage(error, text)}`,
           ...lineCol(pos),
         };
       }),
@@ -39,8 +39,17 @@ function lineCol(pos: { line: number; col: number }) {
   return { line: pos.line, column: pos.col };
 }
 
-function firstLine(message: string): string {
-  return message.split("\n")[0] ?? message;
+/** The parser's message without the excerpt and position it appends (ours lead the line). */
+function yamlMessage(error: YAMLError, text: string): string {
+  if (error.code === "DUPLICATE_KEY") {
+    const key = /^[^:\n,{}]*/.exec(text.slice(error.pos[0]))?.[0].trim() ?? "";
+    return key === ""
+      ? "duplicate key"
+      : `duplicate key ${JSON.stringify(key.replace(/^["']|["']$/g, ""))}`;
+  }
+  if (error.code === "MULTIPLE_DOCS") return "expected one document, found a second after ---";
+  const first = error.message.split("\n")[0] ?? error.message;
+  return first.replace(/ at line \d+, column \d+:?$/, "");
 }
 
 function findOffset(doc: Document, path: readonly PropertyKey[]): number | undefined {

@@ -2,6 +2,9 @@ import { logger } from "../telemetry/mod.ts";
 import type { CompiledBackend } from "../upstream/mod.ts";
 import type { RequestContext } from "./request_context.ts";
 
+/** A mirror that hangs must not hold a connection forever. */
+const MIRROR_TIMEOUT_MS = 30_000;
+
 /**
  * Sends a copy of the request to the mirror backend and discards the answer. A streamed body is
  * not mirrored (it can be read once): only bodiless or replayable requests are copied.
@@ -16,9 +19,9 @@ export function sendMirror(
     method: ctx.request.method,
     pathAndQuery: ctx.pathAndQuery,
     authority: ctx.authority,
-    headers: new Headers(ctx.upstreamHeaders),
+    headers: ctx.upstreamHeaders.clone(),
     body,
-    signal: AbortSignal.timeout(ctx.route?.settings.requestTimeoutMs ?? 30_000),
+    signal: AbortSignal.timeout(ctx.route?.settings.requestTimeoutMs ?? MIRROR_TIMEOUT_MS),
   }).then(
     (response) => response.body?.cancel(),
     (error) =>

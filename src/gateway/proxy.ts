@@ -6,6 +6,8 @@
 import type { PolicyStep, ResponseParts } from "../policies/mod.ts";
 import { logger, logRequest, type Metrics } from "../telemetry/mod.ts";
 import {
+  type AttemptOptions,
+  attemptUpstream,
   type CompiledBackend,
   type PreparedAttempt,
   RETRY_BODY_LIMIT_BYTES,
@@ -14,12 +16,11 @@ import {
   type UpstreamResponse,
 } from "../upstream/mod.ts";
 import { ProxyError, toResponse } from "./errors.ts";
-import { setForwardedHeaders, stripHopByHop } from "./forwarding_headers.ts";
-import { RequestContext } from "./request_context.ts";
-import { hostWithoutPort, matchRoute } from "./route_table.ts";
-import type { CompiledRoute } from "./route_table.ts";
-import type { CompiledBind } from "./snapshot.ts";
+import { setForwardedHeaders } from "./forwarding_headers.ts";
 import { sendMirror } from "./mirror.ts";
+import { RequestContext } from "./request_context.ts";
+import { type CompiledRoute, hostWithoutPort, matchRoute } from "./route_table.ts";
+import type { CompiledBind } from "./snapshot.ts";
 
 /** Per-connection facts the listener passes in. */
 export interface ConnectionInfo {
@@ -28,7 +29,7 @@ export interface ConnectionInfo {
   proto: string;
 }
 
-const NO_ATTEMPT_RETRY = { attempts: 1, backoffMs: 0, codes: new Set<number>() };
+type Body = ReadableStream<Uint8Array> | Uint8Array | null;
 
 /** Handles one request on one bind; never throws. */
 export async function proxy(
@@ -37,8 +38,7 @@ export async function proxy(
   conn: ConnectionInfo,
   metrics: Metrics,
 ): Promise<Response> {
-  const url = new URL(request.url);
-  const ctx = new RequestContext(request, url, conn.clientAddr, bind.name);
+  const ctx = new RequestContext(request, new URL(request.url), conn.clientAddr, bind.name);
   let response: Response;
   try {
     response = await proxyInternal(ctx, bind, conn);
@@ -57,8 +57,8 @@ async function proxyInternal(
   bind: CompiledBind,
   conn: ConnectionInfo,
 ): Promise<Response> {
-  const host = hostWithoutPort(ctx.authority);
-  const match = matchRoute(bind.table, host, ctx.url, ctx.request);
+  const clientHost = ctx.authority;
+  const match = matchRoute(bind.table, hostWithoutPort(clientHost), ctx.url, ctx.request);
   if (!match) throw new ProxyError("routeNotFound");
   const route = match.route;
   ctx.route = route;
@@ -66,41 +66,48 @@ async function proxyInternal(
 
   const verdict = await runRequestSteps(route.chain.request, ctx);
   if (verdict) return finishResponse(ctx, verdict, route.chain.response);
-
   if (route.backends.length === 0) throw new ProxyError("noValidBackend");
-  stripHopByHop(ctx.upstreamHeaders);
-  ctx.upstreamHeaders.delete("host");
   setForwardedHeaders(ctx.upstreamHeaders, {
     clientAddr: ctx.clientAddr,
     proto: conn.proto,
-    host: ctx.request.headers.get("host") ?? "",
+    host: clientHost,
   });
 
   const body = await replayableBody(ctx.request, route);
   if (route.mirror && Math.random() < (route.settings.mirror?.fraction ?? 0)) {
     sendMirror(ctx, route.mirror, body);
   }
-  let backendSteps: readonly PolicyStep[] = [];
-  const result = await retryLoop(
-    route.settings.retry && !(body instanceof ReadableStream)
-      ? route.settings.retry
-      : NO_ATTEMPT_RETRY,
-    async () => {
-      const backend = selectBackend(route.backends);
+  let backend: CompiledBackend | undefined;
+  const options: AttemptOptions = {
+    timeoutMs: () => attemptTimeout(ctx, route),
+    clientSignal: ctx.request.signal,
+    onAttempt: (endpoint) => ctx.endpoint = endpoint,
+  };
+  const retry = route.settings.retry;
+  let result: UpstreamResponse | Response;
+  if (retry && !(body instanceof ReadableStream)) {
+    result = await retryLoop(retry, () => {
+      backend = selectBackend(route.backends);
       if (!backend) throw new ProxyError("noValidBackend");
       // A retry must not inherit headers that the previous backend's policies set.
-      const prepared = await prepareAttempt(ctx, backend, body, route.settings.retry !== undefined);
-      backendSteps = backend.chain.response;
-      return prepared;
-    },
-    {
-      timeoutMs: () => attemptTimeout(ctx, route),
-      clientSignal: ctx.request.signal,
-      onAttempt: (endpoint) => ctx.endpoint = endpoint,
-    },
-  );
+      return prepareAttempt(ctx, backend, body, true);
+    }, options);
+  } else {
+    backend = selectBackend(route.backends);
+    if (!backend) throw new ProxyError("noValidBackend");
+    const prepared = await prepareAttempt(ctx, backend, body, false);
+    if (prepared instanceof Response) {
+      result = prepared;
+    } else {
+      ctx.endpoint = prepared.endpoint;
+      result = await attemptUpstream(prepared.client, prepared.request, {
+        timeoutMs: options.timeoutMs(),
+        clientSignal: options.clientSignal,
+      });
+    }
+  }
   if (result instanceof Response) return finishResponse(ctx, result, route.chain.response);
-  return finishUpstream(ctx, result, backendSteps, route.chain.response);
+  return finishUpstream(ctx, result, backend?.chain.response ?? [], route.chain.response);
 }
 
 /** Runs request steps in order; the first Response ends the chain. */
@@ -115,28 +122,22 @@ async function runRequestSteps(
   return undefined;
 }
 
-/**
- * Backend-phase request steps work on a copy of the headers, so a retry that picks another
- * backend does not inherit the first backend's credentials.
- */
+/** Runs the backend's request steps (on a copy when retrying) and builds the outgoing request. */
 async function prepareAttempt(
   ctx: RequestContext,
   backend: CompiledBackend,
-  body: ReadableStream<Uint8Array> | Uint8Array | null,
+  body: Body,
   copyHeaders: boolean,
 ): Promise<PreparedAttempt | Response> {
-  const baseHeaders = ctx.upstreamHeaders;
-  const baseAuthority = ctx.authority;
-  const basePath = ctx.pathAndQuery;
-  let headers = baseHeaders;
+  const base = { headers: ctx.upstreamHeaders, authority: ctx.authority, path: ctx.pathAndQuery };
+  const headers = copyHeaders ? base.headers.clone() : base.headers;
   if (backend.chain.request.length > 0) {
-    headers = copyHeaders ? new Headers(baseHeaders) : baseHeaders;
     ctx.upstreamHeaders = headers;
     try {
       const verdict = await runRequestSteps(backend.chain.request, ctx);
       if (verdict) return verdict;
     } finally {
-      ctx.upstreamHeaders = baseHeaders;
+      ctx.upstreamHeaders = base.headers;
     }
   }
   const request = {
@@ -146,8 +147,8 @@ async function prepareAttempt(
     headers,
     body,
   };
-  ctx.authority = baseAuthority;
-  ctx.pathAndQuery = basePath;
+  ctx.authority = base.authority;
+  ctx.pathAndQuery = base.path;
   return { client: backend.client, request, endpoint: backend.name };
 }
 
@@ -163,10 +164,7 @@ function attemptTimeout(ctx: RequestContext, route: CompiledRoute): number | und
  * The body to send upstream: streamed as is, unless a retry or mirror needs to replay it and it
  * is small enough to hold (RETRY_BODY_LIMIT_BYTES), in which case it is read once into memory.
  */
-async function replayableBody(
-  request: Request,
-  route: CompiledRoute,
-): Promise<ReadableStream<Uint8Array> | Uint8Array | null> {
+async function replayableBody(request: Request, route: CompiledRoute): Promise<Body> {
   if (request.body === null) return null;
   const wantsReplay = route.settings.retry !== undefined || route.mirror !== undefined;
   if (!wantsReplay) return request.body;
@@ -175,16 +173,20 @@ async function replayableBody(
   return new Uint8Array(await request.arrayBuffer());
 }
 
+/** The upstream's response through backend and route response steps. */
 function finishUpstream(
   ctx: RequestContext,
   upstream: UpstreamResponse,
   backendSteps: readonly PolicyStep[],
   routeSteps: readonly PolicyStep[],
 ): Response {
-  stripHopByHop(upstream.headers);
+  if (backendSteps.length === 0 && routeSteps.length === 0 && !ctx.responseHeaders) {
+    // Fast path: no policy touches the response, so skip building a Headers to edit.
+    return new Response(upstream.body, { status: upstream.status, headers: upstream.headers });
+  }
   const parts: ResponseParts = {
     status: upstream.status,
-    headers: upstream.headers,
+    headers: new Headers(upstream.headers),
     body: upstream.body,
   };
   for (const step of backendSteps) step.onResponse!(ctx, parts);

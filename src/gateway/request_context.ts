@@ -1,3 +1,4 @@
+import { HeaderMap, hopByHopNames } from "../http/mod.ts";
 import type { CompiledRoute } from "./route_table.ts";
 
 /** Per-request state shared by the steps of the proxy flow. One per request; nothing here is shared. */
@@ -9,8 +10,8 @@ export class RequestContext {
   readonly bindName: string;
   route: CompiledRoute | undefined = undefined;
 
-  /** Headers to send upstream; policies edit these, never the incoming request's. */
-  upstreamHeaders: Headers;
+  /** Headers to send upstream, hop-by-hop fields and Host already left out; policies edit these. */
+  upstreamHeaders: HeaderMap;
   /** Path plus query string to send upstream. */
   pathAndQuery: string;
   /** The Host to send upstream: the client's, unless a policy rewrites it. */
@@ -33,9 +34,14 @@ export class RequestContext {
     this.startMs = performance.now();
     this.clientAddr = clientAddr;
     this.bindName = bindName;
-    this.upstreamHeaders = new Headers(request.headers);
+    const headers = HeaderMap.from(
+      request.headers,
+      hopByHopNames(request.headers.get("connection")),
+    );
+    this.authority = headers.get("host") ?? url.host;
+    headers.delete("host");
+    this.upstreamHeaders = headers;
     this.pathAndQuery = url.pathname + url.search;
-    this.authority = request.headers.get("host") ?? url.host;
   }
 
   /** Queues a header for whatever response this request ends with. */

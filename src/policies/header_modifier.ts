@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { stringMap } from "../config/primitives.ts";
+import type { HeaderEditor } from "../http/mod.ts";
 
 /** agentgateway's HeaderModifier: `add` appends, `set` replaces, `remove` deletes. */
 export const headerModifierSchema = z.strictObject({
@@ -28,7 +29,7 @@ export function compileHeaderModifier(config: HeaderModifierConfig): CompiledHea
 }
 
 /** Applies a modifier to a Headers object, in agentgateway's order: add, set, remove. */
-export function applyHeaderModifier(headers: Headers, modifier: CompiledHeaderModifier): void {
+export function applyHeaderModifier(headers: HeaderEditor, modifier: CompiledHeaderModifier): void {
   for (const [name, value] of modifier.add) headers.append(name, value);
   for (const [name, value] of modifier.set) headers.set(name, value);
   for (const name of modifier.remove) headers.delete(name);

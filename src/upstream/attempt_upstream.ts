@@ -14,30 +14,29 @@ const TIMEOUT = Symbol("timeout");
  */
 export async function attemptUpstream(
   client: UpstreamClient,
-  request: Omit<OutgoingRequest, "signal">,
+  request: OutgoingRequest,
   options: { timeoutMs: number | undefined; clientSignal: AbortSignal | undefined },
 ): Promise<UpstreamResponse> {
-  const controller = new AbortController();
   const { timeoutMs, clientSignal } = options;
-  const timer = timeoutMs === undefined
-    ? undefined
-    : setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
-  const onClientAbort = () => controller.abort(clientSignal?.reason);
-  clientSignal?.addEventListener("abort", onClientAbort, { once: true });
+  // Only a deadline needs a controller of its own; a client abort can cancel the call directly.
+  const controller = timeoutMs === undefined ? undefined : new AbortController();
+  const timer = controller && setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
+  const onClientAbort = controller && (() => controller.abort(clientSignal?.reason));
+  if (onClientAbort) clientSignal?.addEventListener("abort", onClientAbort, { once: true });
+  const signal = controller?.signal ?? clientSignal;
   try {
-    return await client.send({ ...request, signal: controller.signal });
+    request.signal = signal;
+    return await client.send(request);
   } catch (error) {
-    if (controller.signal.reason === TIMEOUT) throw new ProxyError("requestTimeout");
+    if (signal?.reason === TIMEOUT) throw new ProxyError("requestTimeout");
     if (error instanceof TransportError) {
       throw new ProxyError("upstreamCallFailed", describe(error));
     }
-    if (controller.signal.aborted) {
-      throw new ProxyError("upstreamCallFailed", "client disconnected");
-    }
+    if (signal?.aborted) throw new ProxyError("upstreamCallFailed", "client disconnected");
     throw new ProxyError("upstreamCallFailed", (error as Error).message);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
-    clientSignal?.removeEventListener("abort", onClientAbort);
+    if (onClientAbort) clientSignal?.removeEventListener("abort", onClientAbort);
   }
 }
 

@@ -9,6 +9,7 @@ import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import { checkServerIdentity } from "node:tls";
+import { type HeaderMap, hopByHopNames } from "../http/mod.ts";
 import type { TlsSettings } from "./settings.ts";
 
 /** Where an upstream lives. */
@@ -26,15 +27,17 @@ export interface OutgoingRequest {
   pathAndQuery: string;
   /** The Host header to send. */
   authority: string;
-  headers: Headers;
+  /** Without Host and hop-by-hop fields. */
+  headers: HeaderMap;
   body: ReadableStream<Uint8Array> | Uint8Array | null;
-  signal: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** An upstream's answer, with the body still streaming. */
 export interface UpstreamResponse {
   status: number;
-  headers: Headers;
+  /** Header fields in order, hop-by-hop fields already removed. */
+  headers: [string, string][];
   body: ReadableStream<Uint8Array> | null;
 }
 
@@ -73,16 +76,13 @@ export class UpstreamClient {
   /** Sends one request; resolves when response headers arrive, rejects with TransportError. */
   send(outgoing: OutgoingRequest): Promise<UpstreamResponse> {
     return new Promise((resolve, reject) => {
-      if (outgoing.signal.aborted) {
-        reject(outgoing.signal.reason);
+      const signal = outgoing.signal;
+      if (signal?.aborted) {
+        reject(signal.reason);
         return;
       }
-      const headers: Record<string, string | string[]> = { host: outgoing.authority };
-      outgoing.headers.forEach((value, name) => {
-        if (name !== "set-cookie") headers[name] = value;
-      });
-      const cookies = outgoing.headers.getSetCookie();
-      if (cookies.length > 0) headers["set-cookie"] = cookies;
+      const headers = outgoing.headers.record;
+      headers.host = outgoing.authority;
 
       const req = this.#request({
         ...this.#tlsOptions,
@@ -93,26 +93,24 @@ export class UpstreamClient {
         path: outgoing.pathAndQuery,
         headers,
       });
-      const onAbort = () => req.destroy(outgoing.signal.reason);
-      outgoing.signal.addEventListener("abort", onAbort, { once: true });
+      const onAbort = () => req.destroy(signal?.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
       let settled = false;
       req.on("response", (res) => {
         settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        const status = res.statusCode ?? 502;
         resolve({
-          status: res.statusCode ?? 502,
-          headers: rawHeadersToHeaders(res.rawHeaders),
-          body: NO_BODY_STATUS.has(res.statusCode ?? 0)
-            ? (res.resume(), null)
-            : toWebStream(res, () => {
-              outgoing.signal.removeEventListener("abort", onAbort);
-            }),
+          status,
+          headers: responseHeaderPairs(res.rawHeaders),
+          body: NO_BODY_STATUS.has(status) ? (res.resume(), null) : toWebStream(res),
         });
       });
       req.on("error", (error: Error & { code?: string }) => {
-        outgoing.signal.removeEventListener("abort", onAbort);
+        signal?.removeEventListener("abort", onAbort);
         if (settled) return;
         settled = true;
-        if (outgoing.signal.aborted) reject(outgoing.signal.reason);
+        if (signal?.aborted) reject(signal.reason);
         else reject(new TransportError(error.message, error.code ?? "EUNKNOWN"));
       });
       writeBody(req, outgoing.body);
@@ -161,15 +159,42 @@ function writeBody(req: http.ClientRequest, body: OutgoingRequest["body"]): void
   }
 }
 
-function toWebStream(res: http.IncomingMessage, onDone: () => void): ReadableStream<Uint8Array> {
-  res.on("close", onDone);
-  return Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>;
+/**
+ * Wraps a node response as a web stream with backpressure: node pauses when the web side's
+ * queue is full; cancelling (the client went away) destroys the upstream connection.
+ */
+function toWebStream(res: http.IncomingMessage): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      res.on("data", (chunk: Uint8Array) => {
+        controller.enqueue(chunk);
+        if ((controller.desiredSize ?? 0) <= 0) res.pause();
+      });
+      res.on("end", () => controller.close());
+      res.on("error", (error) => controller.error(error));
+    },
+    pull() {
+      res.resume();
+    },
+    cancel() {
+      res.destroy();
+    },
+  }, { highWaterMark: 65536, size: (chunk) => chunk.byteLength });
 }
 
-function rawHeadersToHeaders(raw: string[]): Headers {
-  const headers = new Headers();
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  return headers;
+/** Header pairs from node's raw list, without hop-by-hop fields. */
+function responseHeaderPairs(raw: string[]): [string, string][] {
+  let connection: string | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === "connection") connection = raw[i + 1]!;
+  }
+  const skip = hopByHopNames(connection);
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (!skip.has(name.toLowerCase())) pairs.push([name, raw[i + 1]!]);
+  }
+  return pairs;
 }
 
 /** Pools clients by upstream identity (address + TLS settings) for one config snapshot. */

@@ -13,6 +13,7 @@ export {
   type UpstreamTarget,
 } from "./http_client_pool.ts";
 export {
+  type AttemptOptions,
   type PreparedAttempt,
   RETRY_BODY_LIMIT_BYTES,
   retryLoop,

@@ -9,7 +9,7 @@ export const RETRY_BODY_LIMIT_BYTES = 1024 * 1024;
 /** What one attempt needs: a backend's client and the request for it. */
 export interface PreparedAttempt {
   client: UpstreamClient;
-  request: Omit<OutgoingRequest, "signal">;
+  request: OutgoingRequest;
   endpoint: string;
 }
 
@@ -19,21 +19,24 @@ export function shouldRetry(retry: RetrySettings, outcome: UpstreamResponse | Pr
   return retry.codes.has(outcome.status);
 }
 
+/** Options shared by every attempt. */
+export interface AttemptOptions {
+  timeoutMs: () => number | undefined;
+  clientSignal: AbortSignal | undefined;
+  onAttempt: (endpoint: string) => void;
+}
+
 /**
  * Runs attempts until one succeeds or retries run out. `prepare` is called per attempt so a
  * retry may pick another backend. The last outcome is returned (or thrown) as it was.
  */
 export async function retryLoop(
   retry: RetrySettings,
-  prepare: (attempt: number) => Promise<PreparedAttempt | Response>,
-  options: {
-    timeoutMs: () => number | undefined;
-    clientSignal: AbortSignal | undefined;
-    onAttempt: (endpoint: string) => void;
-  },
+  prepare: () => PreparedAttempt | Response | Promise<PreparedAttempt | Response>,
+  options: AttemptOptions,
 ): Promise<UpstreamResponse | Response> {
   for (let attempt = 1;; attempt++) {
-    const prepared = await prepare(attempt);
+    const prepared = await prepare();
     if (prepared instanceof Response) return prepared;
     options.onAttempt(prepared.endpoint);
     let outcome: UpstreamResponse | ProxyError;

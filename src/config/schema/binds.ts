@@ -31,11 +31,19 @@ export const routeSchema = z.strictObject({
 });
 export type RouteConfig = z.infer<typeof routeSchema>;
 
+/** Listener protocols agentgateway has and agw does not serve yet. */
+const UNSUPPORTED_PROTOCOLS: ReadonlySet<unknown> = new Set(["TLS", "TCP", "HBONE"]);
+
 export const listenerSchema = z.strictObject({
   name: z.string().optional(),
   namespace: z.string().optional(),
   hostname: z.string().optional(),
-  protocol: z.enum(["HTTP", "HTTPS"]).default("HTTP"),
+  protocol: z.enum(["HTTP", "HTTPS"], {
+    error: (issue) =>
+      UNSUPPORTED_PROTOCOLS.has(issue.input)
+        ? `protocol ${JSON.stringify(issue.input)} is not supported by agw yet`
+        : undefined,
+  }).default("HTTP"),
   tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
   routes: z.array(routeSchema).optional(),
 });

@@ -1,0 +1,6 @@
+/**
+ * HTTP building blocks shared by the gateway, policies and upstream clients.
+ * @module
+ */
+export { type HeaderEditor, HeaderMap } from "./header_map.ts";
+export { HOP_BY_HOP, hopByHopNames } from "./hop_by_hop.ts";
