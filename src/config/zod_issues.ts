@@ -95,7 +95,8 @@ function unionMessage(issue: Issue & { code: "invalid_union" }): string {
 }
 
 function isMissing(issue: Issue): boolean {
-  return issue.code === "invalid_type" && "input" in issue && issue.input === undefined;
+  return (issue.code === "invalid_type" || issue.code === "invalid_union") && "input" in issue &&
+    issue.input === undefined;
 }
 
 /** zod's own messages start like this; messages set in our schemas never do. */

@@ -23,7 +23,7 @@ export function sendMirror(
     body,
     signal: AbortSignal.timeout(ctx.route?.settings.requestTimeoutMs ?? MIRROR_TIMEOUT_MS),
   }).then(
-    (response) => response.body?.cancel(),
+    (response) => response.body instanceof ReadableStream ? response.body.cancel() : undefined,
     (error) =>
       logger.debug("mirror request failed", { endpoint: mirror.name, error: String(error) }),
   );

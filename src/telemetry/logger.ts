@@ -1,3 +1,4 @@
+import { isoTimestamp } from "./clock.ts";
 import { type LogSink, stdoutSink } from "./log_writer.ts";
 
 /** Log levels, most severe first. */
@@ -33,6 +34,16 @@ export class Logger {
     return RANK[level] <= this.#rank;
   }
 
+  /** Whether lines are JSON (else text). */
+  get isJson(): boolean {
+    return this.#json;
+  }
+
+  /** Writes a line the caller formatted itself (the access log's fast path). */
+  writeRaw(line: string): void {
+    this.#sink.write(line);
+  }
+
   error(message: string, fields?: LogFields): void {
     this.log("error", message, fields);
   }
@@ -49,7 +60,7 @@ export class Logger {
   /** Writes one line if `level` is enabled. */
   log(level: LogLevel, message: string, fields?: LogFields): void {
     if (RANK[level] > this.#rank) return;
-    const time = new Date().toISOString();
+    const time = isoTimestamp();
     if (this.#json) {
       const record: Record<string, unknown> = { time, level, message };
       if (fields) {
@@ -69,9 +80,12 @@ export class Logger {
   }
 }
 
-function formatValue(value: string | number | boolean): string {
+const NEEDS_QUOTES = /[\s"=]/;
+
+/** A `key=value` value, quoted when it would otherwise be ambiguous. */
+export function formatValue(value: string | number | boolean): string {
   if (typeof value !== "string") return String(value);
-  return value === "" || /[\s"=]/.test(value) ? JSON.stringify(value) : value;
+  return value === "" || NEEDS_QUOTES.test(value) ? JSON.stringify(value) : value;
 }
 
 /** The process logger. */

@@ -38,7 +38,8 @@ export interface UpstreamResponse {
   status: number;
   /** Header fields in order, hop-by-hop fields already removed. */
   headers: [string, string][];
-  body: ReadableStream<Uint8Array> | null;
+  /** A stream, or one buffer when the whole body came with the headers. */
+  body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null;
 }
 
 /** A transport failure (no HTTP response): connect refused, DNS, reset, TLS. */
@@ -100,10 +101,21 @@ export class UpstreamClient {
         settled = true;
         signal?.removeEventListener("abort", onAbort);
         const status = res.statusCode ?? 502;
-        resolve({
-          status,
-          headers: responseHeaderPairs(res.rawHeaders),
-          body: NO_BODY_STATUS.has(status) ? (res.resume(), null) : toWebStream(res),
+        const headers = responseHeaderPairs(res.rawHeaders);
+        if (NO_BODY_STATUS.has(status)) {
+          res.resume();
+          resolve({ status, headers, body: null });
+          return;
+        }
+        // The parser is still inside the packet that carried the headers. If that packet also
+        // held the whole body, hand it over as one buffer (no stream to wrap); otherwise stream.
+        // Nothing waits for the network here: a body still in flight is always streamed.
+        queueMicrotask(() => {
+          resolve({
+            status,
+            headers,
+            body: res.complete ? takeBufferedBody(res) : toWebStream(res),
+          });
         });
       });
       req.on("error", (error: Error & { code?: string }) => {
@@ -157,6 +169,13 @@ function writeBody(req: http.ClientRequest, body: OutgoingRequest["body"]): void
     source.on("error", (error) => req.destroy(error));
     source.pipe(req);
   }
+}
+
+/** Reads a response whose body the parser has already fully buffered, and lets the socket go. */
+function takeBufferedBody(res: http.IncomingMessage): Uint8Array<ArrayBuffer> {
+  const chunk = res.read() as Uint8Array<ArrayBuffer> | null;
+  res.resume();
+  return chunk ?? new Uint8Array(0);
 }
 
 /**

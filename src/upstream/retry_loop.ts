@@ -53,7 +53,9 @@ export async function retryLoop(
       if (outcome instanceof ProxyError) throw outcome;
       return outcome;
     }
-    if (!(outcome instanceof ProxyError)) await outcome.body?.cancel();
+    if (!(outcome instanceof ProxyError) && outcome.body instanceof ReadableStream) {
+      await outcome.body.cancel();
+    }
     if (retry.backoffMs > 0) await new Promise((resolve) => setTimeout(resolve, retry.backoffMs));
   }
 }
