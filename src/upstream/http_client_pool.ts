@@ -183,19 +183,39 @@ function takeBufferedBody(res: http.IncomingMessage): Uint8Array<ArrayBuffer> {
  * queue is full; cancelling (the client went away) destroys the upstream connection.
  */
 function toWebStream(res: http.IncomingMessage): ReadableStream<Uint8Array> {
+  // Once cancelled or finished, node may still emit (a late chunk, the destroy's error): ignore it.
+  let done = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       res.on("data", (chunk: Uint8Array) => {
+        if (done) return;
         controller.enqueue(chunk);
         if ((controller.desiredSize ?? 0) <= 0) res.pause();
       });
-      res.on("end", () => controller.close());
-      res.on("error", (error) => controller.error(error));
+      res.on("end", () => {
+        if (done) return;
+        done = true;
+        controller.close();
+      });
+      res.on("error", (error) => {
+        if (done) return;
+        done = true;
+        controller.error(error);
+      });
+      res.on("close", () => {
+        // Closed without end or error: the upstream connection dropped mid-body.
+        if (done) return;
+        done = true;
+        controller.error(
+          new TransportError("upstream closed the connection mid-body", "ECONNRESET"),
+        );
+      });
     },
     pull() {
       res.resume();
     },
     cancel() {
+      done = true;
       res.destroy();
     },
   }, { highWaterMark: 65536, size: (chunk) => chunk.byteLength });
