@@ -23,7 +23,7 @@ export interface TestUpstream {
 }
 
 /** Starts a server with a custom handler; `received` records every request. */
-export async function startUpstream(
+export function startUpstream(
   handler: (request: Request, report: EchoReport) => Response | Promise<Response>,
   options: { tls?: { cert: string; key: string }; streamBody?: boolean } = {},
 ): Promise<TestUpstream> {
@@ -47,12 +47,12 @@ export async function startUpstream(
     return handler(request, report);
   });
   const port = (server.addr as Deno.NetAddr).port;
-  return {
+  return Promise.resolve({
     port,
     address: `127.0.0.1:${port}`,
     received,
     close: () => server.shutdown(),
-  };
+  });
 }
 
 /** An echo upstream: answers 200 with the EchoReport as JSON, and `x-upstream: <name>`. */
