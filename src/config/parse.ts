@@ -16,7 +16,8 @@ export function parseText(text: string, source: string): ParsedText {
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,
-      doc.errors.map((error) => {
+      // Only the first: after a syntax error the parser's later complaints are consequences.
+      doc.errors.slice(0, 1).map((error) => {
         const pos = lineCounter.linePos(error.pos[0]);
         return {
           path: "",

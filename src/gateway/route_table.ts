@@ -170,7 +170,7 @@ function compileCandidate(
   order: number,
 ): Candidate {
   const tests: ((url: URL, request: Request) => boolean)[] = [];
-  let pathKind = 1;
+  let pathKind = 2;
   let pathLength = 1;
   let matchedPrefix: string | undefined;
   const path = match.path ?? { pathPrefix: "/" };
@@ -181,7 +181,7 @@ function compileCandidate(
     tests.push((url) => url.pathname === exact);
   } else if (path.regex !== undefined) {
     const regex = compileRegex(path.regex, "path.regex");
-    pathKind = 2;
+    pathKind = 1;
     pathLength = path.regex.length;
     tests.push((url) => regex.test(url.pathname));
   } else {
@@ -227,8 +227,9 @@ function compileCandidate(
       ? tests[0]!
       : (url, request) => tests.every((t) => t(url, request)),
     matchedPrefix,
-    // Gateway API precedence: hostname specificity, exact path, longest prefix, method,
-    // most header matches, most query matches, then config order.
+    // Gateway API precedence: hostname specificity, exact path, then regex (implementation
+    // specific; ranked as Envoy-based gateways do), longest prefix, method, most header
+    // matches, most query matches, then config order.
     sortKey: [
       hostKind,
       -(host?.length ?? 0),
