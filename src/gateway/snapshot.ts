@@ -11,13 +11,7 @@ import {
   type LoadedConfig,
 } from "../config/mod.ts";
 import type { RouteBackendConfig, RouteConfig } from "../config/mod.ts";
-import {
-  compileChain,
-  type CompiledChain,
-  type CompileEnv,
-  EMPTY_CHAIN,
-  PolicyConfigError,
-} from "../policies/mod.ts";
+import { compileChain, type CompiledChain, type CompileEnv, EMPTY_CHAIN } from "../policies/mod.ts";
 import {
   type CompiledBackend,
   HttpClientPool,
@@ -223,13 +217,16 @@ class Compiler {
     path: PropertyKey[],
     phase: "route" | "backend",
   ) {
-    try {
-      return compileChain(policies, { phase, env: this.#env });
-    } catch (error) {
-      if (error instanceof PolicyConfigError) this.#issue([...path, ...error.path], error.message);
-      else this.#issue(path, (error as Error).message);
-      return EMPTY_CHAIN;
-    }
+    let failed = false;
+    const chain = compileChain(policies, {
+      phase,
+      env: this.#env,
+      onError: (error) => {
+        failed = true;
+        this.#issue([...path, ...error.path], error.message);
+      },
+    });
+    return failed ? EMPTY_CHAIN : chain;
   }
 
   #issue(path: PropertyKey[], message: string): void {

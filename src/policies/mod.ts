@@ -91,7 +91,7 @@ export interface CompiledChain {
  */
 export function compileChain(
   policies: PoliciesConfig | undefined,
-  options: { phase: PolicyPhase; env: CompileEnv },
+  options: { phase: PolicyPhase; env: CompileEnv; onError?: (error: PolicyConfigError) => void },
 ): CompiledChain {
   const modules = options.phase === "route" ? ROUTE_POLICIES : BACKEND_POLICIES;
   const steps: PolicyStep[] = [];
@@ -101,10 +101,12 @@ export function compileChain(
     try {
       steps.push(module.compile(config, options.env));
     } catch (error) {
-      if (error instanceof PolicyConfigError) {
-        throw new PolicyConfigError([module.name, ...error.path], error.message);
-      }
-      throw error;
+      const wrapped = error instanceof PolicyConfigError
+        ? new PolicyConfigError([module.name, ...error.path], error.message)
+        : new PolicyConfigError([module.name], (error as Error).message);
+      // With onError every policy's problem is reported, not only the first one's.
+      if (!options.onError) throw wrapped;
+      options.onError(wrapped);
     }
   }
   return {
