@@ -20,17 +20,36 @@ ${route("api-v1-prefix", "      matches: [{path: {pathPrefix: /api/v1}}]")}
 ${route("exact", "      matches: [{path: {exact: /api/v1/health}}]")}
 ${route("regex", "      matches: [{path: {regex: '/items/[0-9]+'}}]")}
 ${route("post-only", "      matches: [{path: {pathPrefix: /api}, method: POST}]")}
-${route(
-  "with-header",
-  "      matches: [{path: {pathPrefix: /api}, headers: [{name: x-canary, value: {exact: 'yes'}}]}]",
-)}
-${route(
-  "two-headers",
-  "      matches: [{path: {pathPrefix: /api}, headers: [{name: x-canary, value: {exact: 'yes'}}, {name: x-tier, value: {regex: 'gold|silver'}}]}]",
-)}
-${route("with-query", "      matches: [{path: {pathPrefix: /api}, query: [{name: debug, value: {exact: '1'}}]}]")}
-${route("host-specific", "      hostnames: [special.example]\n      matches: [{path: {pathPrefix: /}}]")}
-${route("host-wildcard", "      hostnames: ['*.wild.example']\n      matches: [{path: {pathPrefix: /}}]")}
+${
+  route(
+    "with-header",
+    "      matches: [{path: {pathPrefix: /api}, headers: [{name: x-canary, value: {exact: 'yes'}}]}]",
+  )
+}
+${
+  route(
+    "two-headers",
+    "      matches: [{path: {pathPrefix: /api}, headers: [{name: x-canary, value: {exact: 'yes'}}, {name: x-tier, value: {regex: 'gold|silver'}}]}]",
+  )
+}
+${
+  route(
+    "with-query",
+    "      matches: [{path: {pathPrefix: /api}, query: [{name: debug, value: {exact: '1'}}]}]",
+  )
+}
+${
+  route(
+    "host-specific",
+    "      hostnames: [special.example]\n      matches: [{path: {pathPrefix: /}}]",
+  )
+}
+${
+  route(
+    "host-wildcard",
+    "      hostnames: ['*.wild.example']\n      matches: [{path: {pathPrefix: /}}]",
+  )
+}
 `;
 
 Deno.test("matchRoute follows Gateway API precedence end to end", async (t) => {
@@ -41,7 +60,11 @@ Deno.test("matchRoute follows Gateway API precedence end to end", async (t) => {
     init: { method?: string; headers?: Record<string, string> } = {},
   ) => {
     const response = await rawRequest(`${gw.url()}${path}`, init);
-    assert.equal(response.body, expected, `${init.method ?? "GET"} ${path} ${JSON.stringify(init.headers ?? {})}`);
+    assert.equal(
+      response.body,
+      expected,
+      `${init.method ?? "GET"} ${path} ${JSON.stringify(init.headers ?? {})}`,
+    );
   };
   try {
     await t.step("exact path beats every prefix", () => check("exact", "/api/v1/health"));
@@ -52,8 +75,10 @@ Deno.test("matchRoute follows Gateway API precedence end to end", async (t) => {
       await check("regex", "/items/42");
       await check("catch-all", "/items/42/extra");
     });
-    await t.step("method beats headers on equal paths", () =>
-      check("post-only", "/api/x", { method: "POST", headers: { "x-canary": "yes" } }));
+    await t.step(
+      "method beats headers on equal paths",
+      () => check("post-only", "/api/x", { method: "POST", headers: { "x-canary": "yes" } }),
+    );
     await t.step("more header matches win", async () => {
       await check("two-headers", "/api/x", { headers: { "x-canary": "yes", "x-tier": "gold" } });
       await check("with-header", "/api/x", { headers: { "x-canary": "yes", "x-tier": "bronze" } });
