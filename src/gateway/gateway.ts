@@ -1,10 +1,10 @@
-import { type AdminServers, startAdminServers } from "../admin/mod.ts";
+import { type AdminServers, listenFailureReason, startAdminServers } from "../admin/mod.ts";
 import type { Config, LoadedConfig } from "../config/mod.ts";
 import { logger, Metrics } from "../telemetry/mod.ts";
 import { listen, type Listening } from "./listen.ts";
 import { proxy } from "./proxy.ts";
 import { compileBindTable } from "./route_table.ts";
-import { buildSnapshot, type CompiledBind, type Snapshot } from "./snapshot.ts";
+import { buildSnapshot, type CompiledBind, type ServerTls, type Snapshot } from "./snapshot.ts";
 
 /** Options for starting a gateway. */
 export interface GatewayOptions {
@@ -18,6 +18,8 @@ const EMPTY_TABLE = compileBindTable([]);
 interface RunningBind {
   listening: Listening;
   key: number;
+  /** What the server was started with: Deno.serve cannot change it while running. */
+  tls: ServerTls | undefined;
 }
 
 /**
@@ -122,18 +124,35 @@ export class Gateway {
       }
     }
     for (const [key, bind] of wanted) {
-      if (this.#binds.has(key)) continue;
-      const listening = await listen({
-        hostname: this.#hostname,
-        port: bind.port,
-        handler: (request, clientIp) => {
-          // Read the current snapshot at request start: reloads affect only later requests.
-          const current: CompiledBind = this.#snapshot.binds.get(key) ??
-            { ...bind, table: EMPTY_TABLE };
-          return proxy(request, current, { clientAddr: clientIp, proto: "http" }, this.metrics);
-        },
-      });
-      this.#binds.set(key, { listening, key });
+      const running = this.#binds.get(key);
+      if (running) {
+        if (running.tls?.cert !== bind.tls?.cert || running.tls?.key !== bind.tls?.key) {
+          logger.warn("the bind's TLS settings changed; restart agw to serve them", {
+            bind: bind.name,
+          });
+        }
+        continue;
+      }
+      // What the client spoke to agw, for x-forwarded-proto: fixed by how the server started.
+      const proto = bind.tls ? "https" : "http";
+      let listening: Listening;
+      try {
+        listening = await listen({
+          hostname: this.#hostname,
+          port: bind.port,
+          tls: bind.tls,
+          handler: (request, clientIp) => {
+            // Read the current snapshot at request start: reloads affect only later requests.
+            const current: CompiledBind = this.#snapshot.binds.get(key) ??
+              { ...bind, table: EMPTY_TABLE };
+            return proxy(request, current, { clientAddr: clientIp, proto }, this.metrics);
+          },
+        });
+      } catch (error) {
+        // `error: cannot start: bind port 8080: address already in use`
+        throw new Error(`bind port ${bind.port}: ${listenFailureReason(error)}`, { cause: error });
+      }
+      this.#binds.set(key, { listening, key, tls: bind.tls });
       logger.info("listening", {
         bind: bind.name,
         address: `${listening.hostname}:${listening.port}`,

@@ -21,7 +21,10 @@ export type Handler = (
   clientPort: number,
 ) => Response | Promise<Response>;
 
-/** Starts a server; resolves once it listens. TLS when `tls` is given (PEM text). */
+/**
+ * Starts a server; resolves once it listens. TLS when `tls` is given (PEM text): Deno.serve
+ * then negotiates HTTP/2 or HTTP/1.1 by ALPN. One certificate per server; no SNI selection.
+ */
 export function listen(options: {
   hostname: string;
   port: number;
@@ -47,9 +50,22 @@ export function listen(options: {
       const { hostname, port } = server.addr as Deno.NetAddr;
       resolve({ hostname, port, shutdown: () => server.shutdown(), finished: server.finished });
     } catch (error) {
-      reject(error);
+      reject(options.tls ? describeTlsFailure(error) : error);
     }
   });
+}
+
+/** Deno.serve's TLS setup errors (`KeyMismatch`, no certificate in the data) in a user's words. */
+function describeTlsFailure(error: unknown): unknown {
+  const isAddressError = error instanceof Deno.errors.AddrInUse ||
+    error instanceof Deno.errors.AddrNotAvailable ||
+    error instanceof Deno.errors.PermissionDenied ||
+    error instanceof Deno.errors.NotCapable;
+  if (!(error instanceof Error) || isAddressError) return error;
+  const detail = /KeyMismatch/.test(error.message)
+    ? "the private key does not belong to the certificate"
+    : error.message;
+  return new Error(`Cannot serve TLS with this certificate and key: ${detail}`, { cause: error });
 }
 
 /** Splits `host:port` (as in adminAddr); `[::1]:80` keeps the IPv6 host without brackets. */

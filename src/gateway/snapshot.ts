@@ -10,7 +10,7 @@ import {
   type ConfigIssue,
   type LoadedConfig,
 } from "../config/mod.ts";
-import type { RouteBackendConfig, RouteConfig } from "../config/mod.ts";
+import type { BindConfig, RouteBackendConfig, RouteConfig } from "../config/mod.ts";
 import { compileChain, type CompiledChain, type CompileEnv, EMPTY_CHAIN } from "../policies/mod.ts";
 import {
   type CompiledBackend,
@@ -28,11 +28,19 @@ import {
   type RouteSpec,
 } from "./route_table.ts";
 
+/** A server certificate chain and its private key, PEM text. */
+export interface ServerTls {
+  readonly cert: string;
+  readonly key: string;
+}
+
 /** Everything one bind (port) serves. */
 export interface CompiledBind {
   readonly name: string;
   readonly port: number;
   readonly table: BindTable;
+  /** Set when the bind's listeners are HTTPS: one certificate serves the whole port. */
+  readonly tls?: ServerTls | undefined;
 }
 
 /** A loaded, compiled config, ready to serve. */
@@ -43,7 +51,19 @@ export interface Snapshot {
   close(): void;
 }
 
-const defaultEnv: CompileEnv = { readFile: (path) => Deno.readTextFileSync(path) };
+const defaultEnv: CompileEnv = { readFile: readConfigFile };
+
+/** Reads a file named in config; a failure says why in words (`not found`), not as OS error text. */
+function readConfigFile(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new Error("not found");
+    if (error instanceof Deno.errors.PermissionDenied) throw new Error("permission denied");
+    if (error instanceof Deno.errors.IsADirectory) throw new Error("is a directory");
+    throw error;
+  }
+}
 
 /** Compiles a loaded config. Throws ConfigError listing every compile-time problem. */
 export function buildSnapshot(loaded: LoadedConfig, env: CompileEnv = defaultEnv): Snapshot {
@@ -106,11 +126,18 @@ export function buildSnapshot(loaded: LoadedConfig, env: CompileEnv = defaultEnv
         },
       );
     });
+    const tls = compileBindTls(
+      bind,
+      path,
+      env,
+      (issuePath, message) => issues.push(configErrorAt(loaded, issuePath, message)),
+    );
     // Unique key per bind even for several port-0 binds (tests).
     binds.set(bind.port === 0 ? -bindIndex - 1 : bind.port, {
       name,
       port: bind.port,
       table: compileBindTable(listeners),
+      tls,
     });
   });
   if (issues.length > 0) {
@@ -124,6 +151,75 @@ export function buildSnapshot(loaded: LoadedConfig, env: CompileEnv = defaultEnv
     );
   }
   return { config: loaded.config, binds, close: () => pool.closeAll() };
+}
+
+/**
+ * The certificate a bind serves, read at load so a missing file is a config error. Deno.serve
+ * takes one certificate per port and cannot pick one by SNI, so every HTTPS listener on a port
+ * must share it, and a port serves either HTTP or HTTPS. `tls` on an HTTP listener is ignored,
+ * as agentgateway does.
+ */
+function compileBindTls(
+  bind: BindConfig,
+  path: PropertyKey[],
+  env: CompileEnv,
+  report: (path: PropertyKey[], message: string) => void,
+): ServerTls | undefined {
+  let first: { tls: ServerTls; index: number } | undefined;
+  let firstHttps: number | undefined;
+  let firstHttp: number | undefined;
+  bind.listeners.forEach((listener, index) => {
+    if (listener.protocol !== "HTTPS") {
+      firstHttp ??= index;
+      return;
+    }
+    firstHttps ??= index;
+    if (!listener.tls) return; // reported with the listener
+    const tlsPath = [...path, "listeners", index, "tls"];
+    const cert = readServerPem(env, listener.tls.cert, "CERTIFICATE", [...tlsPath, "cert"], report);
+    const key = readServerPem(env, listener.tls.key, "PRIVATE KEY", [...tlsPath, "key"], report);
+    if (cert === undefined || key === undefined) return;
+    if (!first) {
+      first = { tls: { cert, key }, index };
+    } else if (first.tls.cert !== cert || first.tls.key !== key) {
+      report(
+        tlsPath,
+        `per-listener certificates on one port are not supported yet: ` +
+          `use the same tls.cert and tls.key as listeners[${first.index}]`,
+      );
+    }
+  });
+  if (firstHttps !== undefined && firstHttp !== undefined) {
+    report(
+      [...path, "listeners", firstHttp, "protocol"],
+      `HTTP and HTTPS listeners on one port are not supported: ` +
+        `listeners[${firstHttps}] serves HTTPS on port ${bind.port}`,
+    );
+  }
+  return first?.tls;
+}
+
+/** Reads a PEM file and checks it holds the expected block (`CERTIFICATE`, `PRIVATE KEY`). */
+function readServerPem(
+  env: CompileEnv,
+  file: string,
+  label: string,
+  path: PropertyKey[],
+  report: (path: PropertyKey[], message: string) => void,
+): string | undefined {
+  let text: string;
+  try {
+    text = env.readFile(file);
+  } catch (error) {
+    report(path, `Cannot read file ${JSON.stringify(file)}: ${(error as Error).message}`);
+    return undefined;
+  }
+  // Matches "PRIVATE KEY", "EC PRIVATE KEY" and "RSA PRIVATE KEY" blocks.
+  if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(text)) {
+    report(path, `Cannot use file ${JSON.stringify(file)}: expected a PEM ${label.toLowerCase()}`);
+    return undefined;
+  }
+  return text;
 }
 
 /** Compiles routes and backends, recording problems instead of stopping at the first. */

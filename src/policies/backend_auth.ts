@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { exactlyOne, fileOrInline, readFileOrInline } from "../config/primitives.ts";
+import { exactlyOne, fileOrInline } from "../config/primitives.ts";
 import type { RequestContext } from "../gateway/request_context.ts";
-import { PolicyConfigError, type PolicyModule } from "./types.ts";
+import { type CompileEnv, PolicyConfigError, type PolicyModule } from "./types.ts";
 
 const locationSchema = exactlyOne({
   header: z.strictObject({ name: z.string(), prefix: z.string().optional() }),
@@ -25,16 +25,24 @@ export const backendAuth = {
   name: "backendAuth",
   phases: ["route", "backend"],
   schema: backendAuthSchema,
-  compile(config: BackendAuthConfig) {
+  compile(config: BackendAuthConfig, env: CompileEnv) {
     if (config.key === undefined) return { name: "backendAuth" };
+    const hasLocation = typeof config.key === "object" && "value" in config.key;
     const spec = typeof config.key === "object" && "value" in config.key
       ? config.key
       : { value: config.key, location: undefined };
     let secret: string;
-    try {
-      secret = readFileOrInline(spec.value).trim();
-    } catch (error) {
-      throw new PolicyConfigError(["key"], `Cannot read key file: ${(error as Error).message}`);
+    if (typeof spec.value === "string") {
+      secret = spec.value.trim();
+    } else {
+      try {
+        secret = env.readFile(spec.value.file).trim();
+      } catch (error) {
+        throw new PolicyConfigError(
+          hasLocation ? ["key", "value", "file"] : ["key", "file"],
+          `Cannot read file ${JSON.stringify(spec.value.file)}: ${(error as Error).message}`,
+        );
+      }
     }
     const location = spec.location;
     if (location?.queryParameter) {

@@ -13,18 +13,32 @@ const backendTlsSchema = z.strictObject({
 }).describe("TLS towards the backend");
 type BackendTlsConfig = z.infer<typeof backendTlsSchema>;
 
-function readPem(env: CompileEnv, field: string, path: string): string {
+/** Reads a PEM file named at `field` and checks it holds a `label` block (`CERTIFICATE`, …). */
+function readPem(env: CompileEnv, field: string, path: string, label: string): string {
+  let text: string;
   try {
-    return env.readFile(path);
+    text = env.readFile(path);
   } catch (error) {
     throw new PolicyConfigError(
       [field],
       `Cannot read file ${JSON.stringify(path)}: ${(error as Error).message}`,
     );
   }
+  // Matches "PRIVATE KEY", "EC PRIVATE KEY" and "RSA PRIVATE KEY" blocks.
+  if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(text)) {
+    throw new PolicyConfigError(
+      [field],
+      `Cannot use file ${JSON.stringify(path)}: expected a PEM ${label.toLowerCase()}`,
+    );
+  }
+  return text;
 }
 
-/** Files are read at load: a missing CA is a config error, not a failure on the first request. */
+/**
+ * TLS towards the backend. Files are read at load: a missing CA is a config error, not a failure
+ * on the first request. The name verified (and sent as SNI unless it is an IP address) is
+ * `hostname`, else the backend's own host: never the Host header, which other policies rewrite.
+ */
 export const backendTLS = {
   name: "backendTLS",
   phases: ["route", "backend"],
@@ -39,9 +53,10 @@ export const backendTLS = {
     const tls = {
       insecure: config.insecure,
       insecureHost: config.insecureHost,
-      ...(config.root !== undefined && { caCerts: [readPem(env, "root", config.root)] }),
-      ...(config.cert !== undefined && { cert: readPem(env, "cert", config.cert) }),
-      ...(config.key !== undefined && { key: readPem(env, "key", config.key) }),
+      ...(config.root !== undefined &&
+        { caCerts: [readPem(env, "root", config.root, "CERTIFICATE")] }),
+      ...(config.cert !== undefined && { cert: readPem(env, "cert", config.cert, "CERTIFICATE") }),
+      ...(config.key !== undefined && { key: readPem(env, "key", config.key, "PRIVATE KEY") }),
       ...(config.hostname !== undefined && { serverName: config.hostname }),
     };
     return { name: "backendTLS", upstream: { tls } };

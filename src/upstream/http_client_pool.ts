@@ -135,23 +135,29 @@ export class UpstreamClient {
   }
 }
 
+/**
+ * Node TLS options for one upstream. The TLS name is backendTLS.hostname, else the backend's own
+ * host, as in agentgateway's handshake: never the Host header sent, which urlRewrite or a header
+ * modifier may have changed. An IP address is verified against the certificate's IP SANs.
+ */
 function tlsRequestOptions(
   target: UpstreamTarget,
   tls: TlsSettings | undefined,
 ): https.RequestOptions {
   const serverName = tls?.serverName ?? target.hostname;
   const options: https.RequestOptions = {
-    servername: isIpAddress(serverName) ? undefined : serverName,
+    // RFC 6066 §3: SNI never carries an IP address. "" rather than undefined: given undefined,
+    // node's agent takes the SNI (and so the name it verifies) from the Host header.
+    servername: isIpAddress(serverName) ? "" : serverName,
     rejectUnauthorized: !(tls?.insecure ?? false),
+    // insecureHost: the chain is still verified (rejectUnauthorized), only the name check goes.
+    checkServerIdentity: tls?.insecureHost
+      ? () => undefined
+      : (_host, cert) => checkServerIdentity(serverName, cert),
   };
   if (tls?.caCerts) options.ca = tls.caCerts;
   if (tls?.cert) options.cert = tls.cert;
   if (tls?.key) options.key = tls.key;
-  if (tls?.insecureHost) options.checkServerIdentity = () => undefined;
-  else if (tls?.serverName) {
-    // Verify against the configured name, not the address we dial.
-    options.checkServerIdentity = (_host, cert) => checkServerIdentity(serverName, cert);
-  }
   return options;
 }
 
