@@ -11,7 +11,14 @@ import {
   type LoadedConfig,
 } from "../config/mod.ts";
 import type { BindConfig, RouteBackendConfig, RouteConfig } from "../config/mod.ts";
-import { compileChain, type CompiledChain, type CompileEnv, EMPTY_CHAIN } from "../policies/mod.ts";
+import {
+  backendDefaultsOf,
+  compileChain,
+  type CompiledChain,
+  type CompileEnv,
+  EMPTY_CHAIN,
+  isBackendDefaultKey,
+} from "../policies/mod.ts";
 import {
   type CompiledBackend,
   HttpClientPool,
@@ -257,8 +264,9 @@ class Compiler {
   route(route: RouteConfig, path: PropertyKey[], fallbackName: string): CompiledRoute {
     const chain = this.#chain(route.policies, [...path, "policies"], "route");
     const settings = settingsOf(chain);
+    const defaults = { policies: backendDefaultsOf(route.policies), path: [...path, "policies"] };
     const backends = (route.backends ?? []).flatMap((backend, i) => {
-      const compiled = this.#backend(backend, [...path, "backends", i], settings);
+      const compiled = this.#backend(backend, [...path, "backends", i], settings, defaults);
       return compiled ? [compiled] : [];
     });
     let mirror: CompiledBackend | undefined;
@@ -268,12 +276,18 @@ class Compiler {
         "host" in ref ? { host: ref.host, weight: 1 } : { backend: ref.backend, weight: 1 },
         [...path, "policies", "requestMirror", "backend"],
         { ...settings, retry: undefined, mirror: undefined },
+        defaults,
       );
     }
     return { name: route.name ?? fallbackName, chain, backends, settings, mirror };
   }
 
-  #backend(backend: RouteBackendConfig, path: PropertyKey[], routeSettings: UpstreamSettings) {
+  #backend(
+    backend: RouteBackendConfig,
+    path: PropertyKey[],
+    routeSettings: UpstreamSettings,
+    defaults: { policies: Record<string, unknown>; path: PropertyKey[] },
+  ) {
     let host = backend.host;
     let name = backend.host ?? "";
     let namedPolicies: Record<string, unknown> | undefined;
@@ -292,12 +306,18 @@ class Compiler {
       namedPolicies = named.policies;
       namedIndex = named.index;
     }
-    // The route backend's own policies refine the named backend's.
-    const namedChain = namedPolicies
-      ? this.#chain(namedPolicies, ["backends", namedIndex, "policies"], "backend")
-      : EMPTY_CHAIN;
-    const ownChain = this.#chain(backend.policies, [...path, "policies"], "backend");
-    const chain = concatChains(namedChain, ownChain);
+    // More specific wins per policy: route defaults < named backend < the route backend's own.
+    // Each layer compiles only the keys no more specific layer sets, so errors keep their paths.
+    const own = backend.policies ?? {};
+    const named = omitKeys(namedPolicies ?? {}, own);
+    const routeDefaults = omitKeys(omitKeys(defaults.policies, own), named);
+    const chain = concatChains(
+      concatChains(
+        this.#chain(routeDefaults, defaults.path, "backend"),
+        this.#chain(named, ["backends", namedIndex, "policies"], "backend"),
+      ),
+      this.#chain(own, [...path, "policies"], "backend"),
+    );
     const settings = mergeUpstreamSettings(routeSettings, settingsOf(chain));
     const target = parseHostTarget(host ?? "", settings.tls !== undefined);
     if (typeof target === "string") {
@@ -328,6 +348,18 @@ class Compiler {
   #issue(path: PropertyKey[], message: string): void {
     this.#issues.push(configErrorAt(this.#loaded, path, message));
   }
+}
+
+/** `policies` without the backend-default keys that `over` sets (header edits still stack). */
+function omitKeys(
+  policies: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in policies) {
+    if (!(over[key] !== undefined && isBackendDefaultKey(key))) out[key] = policies[key];
+  }
+  return out;
 }
 
 function settingsOf(chain: CompiledChain): UpstreamSettings {

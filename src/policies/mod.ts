@@ -60,6 +60,26 @@ export const BACKEND_POLICIES: readonly AnyPolicyModule[] = [
   responseHeaderModifier,
 ];
 
+/**
+ * Policies that a route may set as defaults for all its backends. A backend's own setting replaces
+ * the route's whole policy (agentgateway), rather than both running.
+ */
+const BACKEND_DEFAULT_KEYS: ReadonlySet<string> = new Set([backendAuth.name, backendTLS.name]);
+
+/** Whether `key` is a policy a backend's own setting replaces (rather than stacks with). */
+export function isBackendDefaultKey(key: string): boolean {
+  return BACKEND_DEFAULT_KEYS.has(key);
+}
+
+/** The route's backend defaults (backendAuth, backendTLS), to merge under each backend's policies. */
+export function backendDefaultsOf(routePolicies: PoliciesConfig | undefined): PoliciesConfig {
+  const defaults: PoliciesConfig = {};
+  for (const key of BACKEND_DEFAULT_KEYS) {
+    if (routePolicies?.[key] !== undefined) defaults[key] = routePolicies[key];
+  }
+  return defaults;
+}
+
 function policiesSchema(modules: readonly AnyPolicyModule[], phase: PolicyPhase) {
   const shape: Record<string, z.ZodType> = {};
   for (const module of modules) {
@@ -98,6 +118,8 @@ export function compileChain(
   for (const module of modules) {
     const config = policies?.[module.name];
     if (config === undefined) continue;
+    // Route-level defaults for backends run in the backend chain (see backendDefaultsOf).
+    if (options.phase === "route" && BACKEND_DEFAULT_KEYS.has(module.name)) continue;
     try {
       steps.push(module.compile(config, options.env));
     } catch (error) {

@@ -158,6 +158,28 @@ Deno.test("backendAuth on a route backend overrides the route's backendAuth", as
   );
 });
 
+Deno.test("backendAuth on a backend replaces the route's whole backendAuth, location included", async () => {
+  await withGateway(
+    (address) =>
+      `binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies:
+        backendAuth: {key: {value: route-key, location: {header: {name: x-api-key}}}}
+      backends:
+      - host: ${address}
+        policies:
+          backendAuth: {key: backend-key}
+`,
+    async (gw) => {
+      const report = await seen(gw);
+      assert.equal(report.headers["authorization"], "Bearer backend-key");
+      assert.equal(report.headers["x-api-key"], undefined);
+    },
+  );
+});
+
 Deno.test("backendAuth keys never reach the access log", async () => {
   await withGateway(
     (address) =>
