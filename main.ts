@@ -1,16 +1,19 @@
 /**
  * agw: parse flags → load config → start the gateway → wait for SIGTERM/SIGINT → drain.
+ * Every failure before serving is one `error: …` line on stderr and exit 1 (2 for bad usage).
  * @module
  */
 import { parseArgs, USAGE, UsageError } from "./src/cli.ts";
 import { ConfigError, loadConfig, type LoadedConfig } from "./src/config/mod.ts";
 import { buildSnapshot, Gateway } from "./src/gateway/mod.ts";
-import { watchConfigFile } from "./src/gateway/reload.ts";
+import { ConfigReadError, readConfigFile, watchConfigFile } from "./src/gateway/reload.ts";
 import { flushLogs, logger } from "./src/telemetry/mod.ts";
 import { VERSION } from "./src/version.ts";
 
 /** How long in-flight requests may run after SIGTERM before agw exits anyway. */
 const DRAIN_DEADLINE_MS = 10_000;
+
+const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
 async function main(args: string[]): Promise<number> {
   let options;
@@ -34,11 +37,10 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
 
+  let text: string;
   let loaded: LoadedConfig;
   try {
-    const text = options.file !== undefined
-      ? Deno.readTextFileSync(options.file)
-      : options.inlineConfig!;
+    text = options.file !== undefined ? await readConfigFile(options.file) : options.inlineConfig!;
     loaded = loadConfig(text, { source: options.file ?? "--config" });
     if (options.validateOnly) {
       buildSnapshot(loaded).close();
@@ -48,14 +50,28 @@ async function main(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
-      return 1;
+    } else if (error instanceof ConfigReadError) {
+      console.error(`error: ${error.message}`);
+    } else {
+      console.error(`error: cannot load config: ${(error as Error).message ?? String(error)}`);
     }
-    if (error instanceof Deno.errors.NotFound) {
-      console.error(`error: cannot read config file ${JSON.stringify(options.file)}: not found`);
-      return 1;
-    }
-    throw error;
+    return 1;
   }
+
+  // Listen for signals before starting, so a SIGTERM during start-up still drains and exits 0.
+  let signalled: string | undefined;
+  const stopRequested = Promise.withResolvers<string>();
+  const onSignal = (name: string) => {
+    if (signalled !== undefined) {
+      // A second signal while draining: the operator wants out now.
+      logger.warn("second signal while draining; exiting now", { signal: name });
+      flushLogs();
+      Deno.exit(1);
+    }
+    signalled = name;
+    stopRequested.resolve(name);
+  };
+  for (const name of SIGNALS) Deno.addSignalListener(name, () => onSignal(name));
 
   let gateway: Gateway;
   try {
@@ -63,20 +79,16 @@ async function main(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
-      return 1;
+    } else {
+      console.error(`error: cannot start: ${(error as Error).message ?? String(error)}`);
     }
-    console.error(`error: cannot start: ${(error as Error).message}`);
     return 1;
   }
   const stopWatching = options.file !== undefined
-    ? watchConfigFile(gateway, options.file)
+    ? watchConfigFile(gateway, options.file, { initialText: text })
     : () => {};
 
-  const signal = await new Promise<string>((resolve) => {
-    for (const name of ["SIGTERM", "SIGINT"] as const) {
-      Deno.addSignalListener(name, () => resolve(name));
-    }
-  });
+  const signal = await stopRequested.promise;
   logger.info("shutting down", { signal });
   stopWatching();
   await gateway.shutdown(DRAIN_DEADLINE_MS);

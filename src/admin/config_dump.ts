@@ -1,6 +1,17 @@
 import type { Config } from "../config/mod.ts";
 
-const SECRET_KEY = /^(key|secret|password|token|clientSecret|apiKey|authorization)$/i;
+/** The placeholder a credential becomes in a dump. */
+export const REDACTED = "<redacted>";
+
+/** Keys whose value is a credential wherever they appear (header names included). */
+const SECRET_NAME =
+  /^(secret|clientSecret|password|token|accessToken|apiKey|api[-_]key|x-api-key|authorization|proxy-authorization|cookie|set-cookie|htpasswd)$/i;
+
+/** Policies in which `key` / `keys` hold credentials (elsewhere, as in `tls.key`, a file path). */
+const KEY_HOLDERS = new Set(["backendAuth", "apiKey", "apiKeys"]);
+
+/** Text that is a private key, whatever key it sits under (an inlined PEM). */
+const PRIVATE_KEY_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /**
  * The effective config (defaults applied) as JSON for `/config_dump`, with credentials replaced
@@ -10,15 +21,20 @@ export function dumpConfig(config: Config): unknown {
   return redact(config, false);
 }
 
-function redact(value: unknown, underAuth: boolean): unknown {
-  if (Array.isArray(value)) return value.map((item) => redact(item, underAuth));
+function redact(value: unknown, inKeyHolder: boolean): unknown {
+  if (typeof value === "string") return PRIVATE_KEY_PEM.test(value) ? REDACTED : value;
+  if (Array.isArray(value)) return value.map((item) => redact(item, inKeyHolder));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    if (SECRET_KEY.test(key) && (underAuth || key !== "key")) {
-      out[key] = "<redacted>";
+    if (inKeyHolder && key === "key") {
+      out[key] = REDACTED; // A string, `{file}` or `{value, location}`: all of it goes.
+    } else if (inKeyHolder && key === "keys" && Array.isArray(inner)) {
+      out[key] = inner.map((item) => typeof item === "string" ? REDACTED : redact(item, true));
+    } else if (SECRET_NAME.test(key) && (inner === null || typeof inner !== "object")) {
+      out[key] = REDACTED;
     } else {
-      out[key] = redact(inner, underAuth || key === "backendAuth");
+      out[key] = redact(inner, inKeyHolder || KEY_HOLDERS.has(key));
     }
   }
   return out;

@@ -28,12 +28,38 @@ const json = (body: unknown) =>
     headers: { "content-type": "application/json" },
   });
 
-/** Starts the servers named in `config:`; an address of `off` starts none. */
+/**
+ * Starts the servers named in `config:`; an address of `off` starts none. If one cannot listen,
+ * those already started are stopped and the error names the config key and address.
+ */
 export async function startAdminServers(
   view: AdminView,
   config: Config["config"],
 ): Promise<AdminServers> {
-  const admin = await start(config.adminAddr, (request) => {
+  const started: Listening[] = [];
+  const start = async (
+    key: "adminAddr" | "statsAddr" | "readinessAddr",
+    handler: (request: Request) => Response,
+  ): Promise<Listening | undefined> => {
+    const address = config[key];
+    if (address === "off") return undefined;
+    const { hostname, port } = parseListenAddress(address);
+    try {
+      const listening = await listen({
+        hostname: hostname === "localhost" ? "127.0.0.1" : hostname,
+        port,
+        handler,
+      });
+      started.push(listening);
+      return listening;
+    } catch (error) {
+      await Promise.all(started.map((server) => server.shutdown()));
+      throw new Error(`config.${key} ${JSON.stringify(address)}: ${listenFailureReason(error)}`, {
+        cause: error,
+      });
+    }
+  };
+  const admin = await start("adminAddr", (request) => {
     const path = new URL(request.url).pathname;
     if (path === "/config_dump") return json(dumpConfig(view.config()));
     if (path === "/" || path === "") {
@@ -43,7 +69,7 @@ export async function startAdminServers(
     }
     return new Response("not found\n", { status: 404 });
   });
-  const stats = await start(config.statsAddr, (request) => {
+  const stats = await start("statsAddr", (request) => {
     if (new URL(request.url).pathname !== "/metrics") {
       return new Response("not found\n", { status: 404 });
     }
@@ -51,7 +77,7 @@ export async function startAdminServers(
       headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
     });
   });
-  const readiness = await start(config.readinessAddr, (request) => {
+  const readiness = await start("readinessAddr", (request) => {
     if (new URL(request.url).pathname !== "/healthz/ready") {
       return new Response("not found\n", { status: 404 });
     }
@@ -67,15 +93,11 @@ export async function startAdminServers(
   };
 }
 
-async function start(
-  address: string,
-  handler: (request: Request) => Response,
-): Promise<Listening | undefined> {
-  if (address === "off") return undefined;
-  const { hostname, port } = parseListenAddress(address);
-  return await listen({
-    hostname: hostname === "localhost" ? "127.0.0.1" : hostname,
-    port,
-    handler,
-  });
+/** Why a server could not listen, in the words of `error: cannot start: …`. */
+export function listenFailureReason(error: unknown): string {
+  if (error instanceof Deno.errors.AddrInUse) return "address already in use";
+  if (error instanceof Deno.errors.AddrNotAvailable) return "address not available on this host";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.NotCapable) return "agw was not granted network access";
+  return ((error as Error).message ?? String(error)).replace(/ \(os error \d+\)$/, "");
 }

@@ -69,7 +69,7 @@ export class Logger {
       this.#sink.write(JSON.stringify(record) + "\n");
       return;
     }
-    let line = `${time}\t${level}\t${message}`;
+    let line = `${time}\t${level}\t${oneLine(message)}`;
     if (fields) {
       for (const key in fields) {
         const value = fields[key];
@@ -81,6 +81,11 @@ export class Logger {
 }
 
 const NEEDS_QUOTES = /[\s"=]/;
+
+/** One event, one line: line breaks in a message are escaped, or it would read as several events. */
+function oneLine(message: string): string {
+  return /[\r\n]/.test(message) ? message.replaceAll("\r", "\\r").replaceAll("\n", "\\n") : message;
+}
 
 /** A `key=value` value, quoted when it would otherwise be ambiguous. */
 export function formatValue(value: string | number | boolean): string {
