@@ -45,7 +45,7 @@ export class Gateway {
     logger.configure(loaded.config.config.logging);
     try {
       gateway.#admin = await startAdminServers(gateway.#view(), loaded.config.config);
-      await gateway.#reconcileBinds();
+      await gateway.#startBinds(gateway.#snapshot);
     } catch (error) {
       await gateway.shutdown(0);
       throw error;
@@ -81,21 +81,26 @@ export class Gateway {
    */
   async reload(loaded: LoadedConfig): Promise<void> {
     const next = buildSnapshot(loaded);
+    // Listen on new ports first: if one is taken, nothing has changed and the old config serves.
+    const started = await this.#startBinds(next).catch((error) => {
+      next.close();
+      throw error;
+    });
     const previous = this.#snapshot;
     this.#snapshot = next;
     logger.configure(loaded.config.config.logging);
-    await this.#reconcileBinds();
-    // Requests still on the old snapshot keep their clients until their connections close.
-    setTimeout(() => previous.close(), 60_000).unref?.();
+    await this.#stopRemovedBinds();
+    logger.debug("config swapped", { newBinds: started });
+    // Requests still running on the old snapshot keep their connections until they finish.
+    previous.retire();
   }
 
-  /** Stops accepting, waits for in-flight requests up to `deadlineMs`, then closes. */
   async shutdown(deadlineMs: number): Promise<void> {
+    // Not ready first, so a load balancer stops sending while in-flight requests drain.
     this.#ready = false;
-    const draining = Promise.all([
-      ...[...this.#binds.values()].map((bind) => bind.listening.shutdown()),
-      this.#admin?.shutdown(),
-    ]);
+    const draining = Promise.all(
+      [...this.#binds.values()].map((bind) => bind.listening.shutdown()),
+    );
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<"deadline">((resolve) => {
       timer = setTimeout(() => resolve("deadline"), deadlineMs);
@@ -103,6 +108,7 @@ export class Gateway {
     const outcome = await Promise.race([draining.then(() => "drained" as const), deadline]);
     clearTimeout(timer);
     if (outcome === "deadline") logger.warn("shutdown deadline reached with requests in flight");
+    await this.#admin?.shutdown();
     this.#snapshot.close();
     this.#binds.clear();
   }
@@ -115,7 +121,8 @@ export class Gateway {
     };
   }
 
-  async #reconcileBinds(): Promise<void> {
+  /** Stops the binds whose ports the current snapshot no longer has; they drain first. */
+  async #stopRemovedBinds(): Promise<void> {
     const wanted = this.#snapshot.binds;
     for (const [key, running] of this.#binds) {
       if (!wanted.has(key)) {
@@ -123,40 +130,57 @@ export class Gateway {
         await running.listening.shutdown();
       }
     }
-    for (const [key, bind] of wanted) {
-      const running = this.#binds.get(key);
-      if (running) {
-        if (running.tls?.cert !== bind.tls?.cert || running.tls?.key !== bind.tls?.key) {
-          logger.warn("the bind's TLS settings changed; restart agw to serve them", {
-            bind: bind.name,
+  }
+
+  /** Listens on every bind of `snapshot` not yet listening; on failure stops those it started. */
+  async #startBinds(snapshot: Snapshot): Promise<number> {
+    const startedKeys: number[] = [];
+    try {
+      for (const [key, bind] of snapshot.binds) {
+        const running = this.#binds.get(key);
+        if (running) {
+          if (running.tls?.cert !== bind.tls?.cert || running.tls?.key !== bind.tls?.key) {
+            logger.warn("the bind's TLS settings changed; restart agw to serve them", {
+              bind: bind.name,
+            });
+          }
+          continue;
+        }
+        // What the client spoke to agw, for x-forwarded-proto: fixed by how the server started.
+        const proto = bind.tls ? "https" : "http";
+        let listening: Listening;
+        try {
+          listening = await listen({
+            hostname: this.#hostname,
+            port: bind.port,
+            tls: bind.tls,
+            handler: (request, clientIp) => {
+              // Read the current snapshot at request start: reloads affect only later requests.
+              const current: CompiledBind = this.#snapshot.binds.get(key) ??
+                { ...bind, table: EMPTY_TABLE };
+              return proxy(request, current, { clientAddr: clientIp, proto }, this.metrics);
+            },
+          });
+        } catch (error) {
+          // `error: cannot start: bind port 8080: address already in use`
+          throw new Error(`bind port ${bind.port}: ${listenFailureReason(error)}`, {
+            cause: error,
           });
         }
-        continue;
-      }
-      // What the client spoke to agw, for x-forwarded-proto: fixed by how the server started.
-      const proto = bind.tls ? "https" : "http";
-      let listening: Listening;
-      try {
-        listening = await listen({
-          hostname: this.#hostname,
-          port: bind.port,
-          tls: bind.tls,
-          handler: (request, clientIp) => {
-            // Read the current snapshot at request start: reloads affect only later requests.
-            const current: CompiledBind = this.#snapshot.binds.get(key) ??
-              { ...bind, table: EMPTY_TABLE };
-            return proxy(request, current, { clientAddr: clientIp, proto }, this.metrics);
-          },
+        this.#binds.set(key, { listening, key, tls: bind.tls });
+        startedKeys.push(key);
+        logger.info("listening", {
+          bind: bind.name,
+          address: `${listening.hostname}:${listening.port}`,
         });
-      } catch (error) {
-        // `error: cannot start: bind port 8080: address already in use`
-        throw new Error(`bind port ${bind.port}: ${listenFailureReason(error)}`, { cause: error });
       }
-      this.#binds.set(key, { listening, key, tls: bind.tls });
-      logger.info("listening", {
-        bind: bind.name,
-        address: `${listening.hostname}:${listening.port}`,
-      });
+    } catch (error) {
+      for (const key of startedKeys) {
+        await this.#binds.get(key)?.listening.shutdown();
+        this.#binds.delete(key);
+      }
+      throw error;
     }
+    return startedKeys.length;
   }
 }

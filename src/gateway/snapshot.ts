@@ -56,6 +56,8 @@ export interface Snapshot {
   readonly binds: ReadonlyMap<number, CompiledBind>;
   /** Closes the snapshot's upstream clients; call once no request uses it. */
   close(): void;
+  /** After a reload: idle upstream connections close now, busy ones when their response ends. */
+  retire(): void;
 }
 
 const defaultEnv: CompileEnv = { readFile: readConfigFile };
@@ -157,7 +159,12 @@ export function buildSnapshot(loaded: LoadedConfig, env: CompileEnv = defaultEnv
       ),
     );
   }
-  return { config: loaded.config, binds, close: () => pool.closeAll() };
+  return {
+    config: loaded.config,
+    binds,
+    close: () => pool.closeAll(),
+    retire: () => pool.retireAll(),
+  };
 }
 
 /**

@@ -129,9 +129,20 @@ export class UpstreamClient {
     });
   }
 
-  /** Closes idle connections; in-flight requests finish. */
+  /** Closes every connection, in use or idle (process shutdown, after the drain). */
   close(): void {
     this.#agent.destroy();
+  }
+
+  /**
+   * Stops reusing connections: idle ones close now, busy ones close when their response ends.
+   * A retired snapshot's requests (a long SSE stream, say) are never cut off.
+   */
+  retire(): void {
+    (this.#agent as http.Agent & { keepAlive: boolean }).keepAlive = false;
+    for (const sockets of Object.values(this.#agent.freeSockets)) {
+      for (const socket of sockets ?? []) socket.destroy();
+    }
   }
 }
 
@@ -259,7 +270,12 @@ export class HttpClientPool {
     return client;
   }
 
-  /** Closes every client; called when the snapshot that owns the pool retires. */
+  /** Retires every client: no new connections, busy ones finish (after a reload). */
+  retireAll(): void {
+    for (const client of this.#clients.values()) client.retire();
+  }
+
+  /** Closes every client; called at shutdown or when a snapshot never served. */
   closeAll(): void {
     for (const client of this.#clients.values()) client.close();
     this.#clients.clear();
