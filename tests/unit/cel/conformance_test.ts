@@ -1,0 +1,46 @@
+/**
+ * Regression guard for the CEL engine chosen for agw (@marcbachmann/cel-js, see
+ * docs/architecture.md "CEL engine"): runs the core sections of the CEL conformance suite
+ * (npm @bufbuild/cel-spec) and checks that the pass rate has not dropped below the measured
+ * baseline (905 passed / 100 failed / 98 skipped = 90.0% with cel-js 8.0.0, cel-spec 0.6.1).
+ * Full report for both candidate engines: `deno run -A bench/cel/conformance.ts`.
+ */
+import assert from "node:assert/strict";
+import { CORE_SECTIONS, loadConformance, runSections } from "../../../bench/cel/conformance_lib.ts";
+import { marcAdapter } from "../../../bench/cel/engine_marc.ts";
+import { createAgwEnvironment } from "../../../bench/cel/custom_functions.ts";
+
+/** Measured pass rate minus a small margin (engine upgrades may move a few tests). */
+const MIN_PASS_RATE = 0.88;
+const MIN_PASSED = 880;
+
+const data = await loadConformance();
+if (!data) {
+  console.log("skipping CEL conformance: @bufbuild/cel-spec test data cannot be loaded");
+}
+
+Deno.test({
+  name: "CEL conformance (core sections) pass rate of the chosen engine stays at its baseline",
+  ignore: data === undefined,
+  fn() {
+    const r = runSections(marcAdapter(), data!, CORE_SECTIONS);
+    const summary = `${r.engine} ${r.version}: ${r.passed} passed, ${r.failed} failed, ` +
+      `${r.skipped} skipped, rate ${(r.passRate * 100).toFixed(1)}%`;
+    assert.ok(r.passed >= MIN_PASSED, `too few conformance tests pass: ${summary}`);
+    assert.ok(r.passRate >= MIN_PASS_RATE, `conformance pass rate regressed: ${summary}`);
+    // Every core section must actually run tests (guards against the data layout changing).
+    for (const s of r.sections) {
+      assert.ok(s.passed + s.failed > 0, `section ${s.section} ran no test`);
+    }
+  },
+});
+
+Deno.test("CEL engine still supports the macro hooks agw's default()/with() sketch relies on", () => {
+  const env = createAgwEnvironment();
+  const ctx = { request: { headers: { "x-user": "admin" }, body: '{"a": 1}' } };
+  assert.equal(env.evaluate(`default(request.headers["missing"], "fb")`, ctx), "fb");
+  assert.equal(env.evaluate(`default(request.headers["x-user"], "fb")`, ctx), "admin");
+  assert.equal(env.evaluate(`json(request.body).with(b, b.a + 1)`, ctx), 2n);
+  assert.equal(env.evaluate(`cidr("10.0.0.0/8").containsIP("10.9.8.7")`, ctx), true);
+  assert.equal(env.evaluate(`base64.encode("hello")`, ctx), "aGVsbG8=");
+});
