@@ -1,6 +1,12 @@
 import { type AdminServers, listenFailureReason, startAdminServers } from "../admin/mod.ts";
 import type { Config, LoadedConfig } from "../config/mod.ts";
-import { logger, Metrics } from "../telemetry/mod.ts";
+import {
+  createTracer,
+  logger,
+  Metrics,
+  reconfigureTracer,
+  type RequestTracer,
+} from "../telemetry/mod.ts";
 import { listen, type Listening } from "./listen.ts";
 import { proxy } from "./proxy.ts";
 import { compileBindTable } from "./route_table.ts";
@@ -31,6 +37,8 @@ export class Gateway {
   #snapshot: Snapshot;
   #binds = new Map<number, RunningBind>();
   #admin: AdminServers | undefined;
+  /** config.tracing's span exporter; undefined when tracing is off. */
+  #tracer: RequestTracer | undefined;
   #ready = false;
   readonly #hostname: string;
 
@@ -44,6 +52,7 @@ export class Gateway {
     const gateway = new Gateway(buildSnapshot(loaded), options);
     logger.configure(loaded.config.config.logging);
     try {
+      gateway.#tracer = await createTracer(loaded.config.config.tracing);
       gateway.#admin = await startAdminServers(gateway.#view(), loaded.config.config);
       await gateway.#startBinds(gateway.#snapshot);
     } catch (error) {
@@ -89,6 +98,7 @@ export class Gateway {
     const previous = this.#snapshot;
     this.#snapshot = next;
     logger.configure(loaded.config.config.logging);
+    this.#tracer = await reconfigureTracer(this.#tracer, loaded.config.config.tracing);
     await this.#stopRemovedBinds();
     logger.debug("config swapped", { newBinds: started });
     // Requests still running on the old snapshot keep their connections until they finish.
@@ -109,6 +119,8 @@ export class Gateway {
     clearTimeout(timer);
     if (outcome === "deadline") logger.warn("shutdown deadline reached with requests in flight");
     await this.#admin?.shutdown();
+    // The last spans go out once the last request has ended (bounded: the collector may be down).
+    await this.#tracer?.shutdown();
     this.#snapshot.close();
     this.#binds.clear();
   }
@@ -154,11 +166,17 @@ export class Gateway {
             hostname: this.#hostname,
             port: bind.port,
             tls: bind.tls,
-            handler: (request, clientIp) => {
+            handler: (request, clientIp, clientPort) => {
               // Read the current snapshot at request start: reloads affect only later requests.
               const current: CompiledBind = this.#snapshot.binds.get(key) ??
                 { ...bind, table: EMPTY_TABLE };
-              return proxy(request, current, { clientAddr: clientIp, proto }, this.metrics);
+              return proxy(
+                request,
+                current,
+                { clientAddr: clientIp, clientPort, proto },
+                this.metrics,
+                this.#tracer,
+              );
             },
           });
         } catch (error) {

@@ -4,7 +4,13 @@
  * @module
  */
 import type { PolicyStep, ResponseParts } from "../policies/mod.ts";
-import { logger, logRequest, type Metrics } from "../telemetry/mod.ts";
+import {
+  evaluateCelField,
+  logger,
+  logRequest,
+  type Metrics,
+  type RequestTracer,
+} from "../telemetry/mod.ts";
 import {
   type AttemptOptions,
   attemptUpstream,
@@ -15,7 +21,9 @@ import {
   selectBackend,
   type UpstreamResponse,
 } from "../upstream/mod.ts";
+import { toPlain } from "../cel/mod.ts";
 import { ProxyError, toResponse } from "./errors.ts";
+import { BODY_BUFFER_LIMIT_BYTES, readBody } from "./read_body.ts";
 import { setForwardedHeaders } from "./forwarding_headers.ts";
 import { sendMirror } from "./mirror.ts";
 import { RequestContext } from "./request_context.ts";
@@ -25,20 +33,25 @@ import type { CompiledBind } from "./snapshot.ts";
 /** Per-connection facts the listener passes in. */
 export interface ConnectionInfo {
   clientAddr: string;
+  clientPort: number;
   /** `http` or `https`: what the client spoke to agw. */
   proto: string;
 }
 
 type Body = ReadableStream<Uint8Array> | Uint8Array | null;
 
-/** Handles one request on one bind; never throws. */
+/** Handles one request on one bind; never throws. `tracer` is set when tracing is on. */
 export async function proxy(
   request: Request,
   bind: CompiledBind,
   conn: ConnectionInfo,
   metrics: Metrics,
+  tracer?: RequestTracer,
 ): Promise<Response> {
   const ctx = new RequestContext(request, new URL(request.url), conn.clientAddr, bind.name);
+  ctx.clientPort = conn.clientPort;
+  // Tracing (config.tracing): sampling, and the upstream traceparent, before any policy runs.
+  if (tracer) ctx.trace = tracer.startSpan(ctx);
   let response: Response;
   try {
     response = await proxyInternal(ctx, bind, conn);
@@ -47,8 +60,10 @@ export async function proxy(
   }
   ctx.status = response.status;
   const durationMs = performance.now() - ctx.startMs;
-  metrics.recordRequest(bind.name, ctx.route?.name ?? "", ctx.status, durationMs / 1000);
-  logRequest(ctx, durationMs);
+  recordRequestMetrics(ctx, bind, metrics, durationMs / 1000);
+  logRequest(ctx, durationMs, bind.telemetry.accessLog);
+  // Tracing: the span ends with the response head, as the access log does.
+  if (ctx.trace) ctx.trace.end(ctx);
   return response;
 }
 
@@ -64,6 +79,8 @@ async function proxyInternal(
   ctx.route = route;
   ctx.matchedPrefix = match.matchedPrefix;
 
+  // A policy or log field reads request.body: read it first (bounded), then send those bytes.
+  const bufferedBody = route.needsRequestBody ? await readRequestBody(ctx) : undefined;
   const verdict = await runRequestSteps(route.chain.request, ctx);
   if (verdict) return finishResponse(ctx, verdict, route.chain.response);
   if (route.backends.length === 0) throw new ProxyError("noValidBackend");
@@ -73,7 +90,7 @@ async function proxyInternal(
     host: clientHost,
   });
 
-  const body = await replayableBody(ctx.request, route);
+  const body = ctx.replacementBody ?? bufferedBody ?? await replayableBody(ctx.request, route);
   if (route.mirror && Math.random() < (route.settings.mirror?.fraction ?? 0)) {
     sendMirror(ctx, route.mirror, body);
   }
@@ -107,7 +124,26 @@ async function proxyInternal(
     }
   }
   if (result instanceof Response) return finishResponse(ctx, result, route.chain.response);
+  if (route.needsResponseBody) await readResponseBody(ctx, result);
   return finishUpstream(ctx, result, backend?.chain.response ?? [], route.chain.response);
+}
+
+/** Labels from `config.metrics.fields` join the default ones; a label that fails is left empty. */
+function recordRequestMetrics(
+  ctx: RequestContext,
+  bind: CompiledBind,
+  metrics: Metrics,
+  seconds: number,
+): void {
+  const fields = bind.telemetry.metricFields;
+  let extra: [string, string][] | undefined;
+  if (fields.length > 0) {
+    extra = fields.map((field) => {
+      const value = evaluateCelField(ctx, field, "metrics.fields");
+      return [field.name, value === undefined ? "" : String(toPlain(value))];
+    });
+  }
+  metrics.recordRequest(bind.name, ctx.route?.name ?? "", ctx.status, seconds, extra);
 }
 
 /** Runs request steps in order; the first Response ends the chain. */
@@ -180,6 +216,7 @@ function finishUpstream(
   backendSteps: readonly PolicyStep[],
   routeSteps: readonly PolicyStep[],
 ): Response {
+  ctx.response = { status: upstream.status, headers: upstream.headers, body: ctx.responseBody };
   if (backendSteps.length === 0 && routeSteps.length === 0 && !ctx.responseHeaders) {
     // Fast path: no policy touches the response, so skip building a Headers to edit.
     return new Response(upstream.body, { status: upstream.status, headers: upstream.headers });
@@ -199,6 +236,7 @@ function finishResponse(
   response: Response,
   routeSteps: readonly PolicyStep[],
 ): Response {
+  ctx.response = { status: response.status, headers: response.headers };
   if (routeSteps.length === 0 && !ctx.responseHeaders) return response;
   const parts: ResponseParts = {
     status: response.status,
@@ -232,8 +270,26 @@ function errorResponse(ctx: RequestContext, error: unknown): Response {
   }
   ctx.error = proxyError.message;
   const response = toResponse(proxyError);
+  ctx.response = { status: response.status, headers: response.headers };
   if (ctx.responseHeaders) {
     for (const [name, value] of ctx.responseHeaders) response.headers.append(name, value);
   }
   return response;
+}
+
+/**
+ * Reads the request body for CEL (`request.body`). A body over the limit is still sent upstream
+ * whole, and `request.body` is then not available (expressions reading it fail, as in agentgateway).
+ */
+async function readRequestBody(ctx: RequestContext): Promise<Body> {
+  const { text, body } = await readBody(ctx.request.body, BODY_BUFFER_LIMIT_BYTES);
+  ctx.requestBody = text;
+  return body;
+}
+
+/** The same for `response.body`: the upstream answer is read (bounded) before response steps run. */
+async function readResponseBody(ctx: RequestContext, upstream: UpstreamResponse): Promise<void> {
+  const { text, body } = await readBody(upstream.body, BODY_BUFFER_LIMIT_BYTES);
+  ctx.responseBody = text;
+  upstream.body = body;
 }

@@ -1,4 +1,5 @@
 import { HeaderMap, hopByHopNames } from "../http/mod.ts";
+import type { RequestSpan } from "../telemetry/mod.ts";
 import type { CompiledRoute } from "./route_table.ts";
 
 /** Per-request state shared by the steps of the proxy flow. One per request; nothing here is shared. */
@@ -7,6 +8,8 @@ export class RequestContext {
   readonly url: URL;
   readonly startMs: number;
   readonly clientAddr: string;
+  /** The client's source port (0 when unknown). */
+  clientPort = 0;
   readonly bindName: string;
   route: CompiledRoute | undefined = undefined;
 
@@ -22,6 +25,24 @@ export class RequestContext {
   useBackendAuthority = false;
   /** Headers queued for the response by request-side steps (CORS); applied even to rejections. */
   responseHeaders: Headers | undefined = undefined;
+
+  /** The response as far as it is known (status, headers, a captured body), for CEL and logs. */
+  response:
+    | { status: number; headers: Headers | Iterable<[string, string]>; body?: string | undefined }
+    | undefined = undefined;
+  /** A body a policy computed to send upstream instead of the client's. */
+  replacementBody: Uint8Array | undefined = undefined;
+  /** The response body as text, when a policy or log field needs it and it was read. */
+  responseBody: string | undefined = undefined;
+  /** The request body as text, when a policy or log field needs it and it was read. */
+  requestBody: string | undefined = undefined;
+  /** CEL values built for this request, each at most once (see src/cel/context.ts). */
+  readonly cel: { request?: unknown; response?: unknown; source?: unknown } = {};
+  /** Values later features add to the CEL context by root name: `jwt`, `llm`, `mcp`, … */
+  readonly extensions: Record<string, unknown> = {};
+
+  /** The request's trace span, when `config.tracing` traces this request (telemetry/tracing.ts). */
+  trace: RequestSpan | undefined = undefined;
 
   /** Outcome, for the access log and metrics. */
   status = 0;

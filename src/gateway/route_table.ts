@@ -16,6 +16,10 @@ export interface CompiledRoute {
   readonly backends: readonly CompiledBackend[];
   readonly settings: UpstreamSettings;
   readonly mirror: CompiledBackend | undefined;
+  /** Whether a policy or telemetry expression reads `request.body` (read it before the steps). */
+  readonly needsRequestBody: boolean;
+  /** Whether one reads `response.body` (read the upstream answer before the response steps). */
+  readonly needsResponseBody: boolean;
 }
 
 /** The result of a match: the route and the path prefix it matched (for prefix rewrites). */

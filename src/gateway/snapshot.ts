@@ -27,6 +27,7 @@ import {
   parseHostTarget,
   type UpstreamSettings,
 } from "../upstream/mod.ts";
+import { compileTelemetryPlan, type TelemetryPlan } from "./telemetry_plan.ts";
 import {
   type BindTable,
   compileBindTable,
@@ -48,6 +49,8 @@ export interface CompiledBind {
   readonly table: BindTable;
   /** Set when the bind's listeners are HTTPS: one certificate serves the whole port. */
   readonly tls?: ServerTls | undefined;
+  /** CEL log fields and metric labels, shared by every bind of the snapshot. */
+  readonly telemetry: TelemetryPlan;
 }
 
 /** A loaded, compiled config, ready to serve. */
@@ -78,7 +81,11 @@ function readConfigFile(path: string): string {
 export function buildSnapshot(loaded: LoadedConfig, env: CompileEnv = defaultEnv): Snapshot {
   const issues: ConfigIssue[] = [];
   const pool = new HttpClientPool();
-  const compiler = new Compiler(loaded, env, pool, issues);
+  const telemetry = compileTelemetryPlan(
+    loaded.config.config,
+    (path, message) => issues.push(configErrorAt(loaded, path, message)),
+  );
+  const compiler = new Compiler(loaded, env, pool, issues, telemetry);
   const binds = new Map<number, CompiledBind>();
   loaded.config.binds.forEach((bind, bindIndex) => {
     const path = ["binds", bindIndex];
@@ -147,6 +154,7 @@ export function buildSnapshot(loaded: LoadedConfig, env: CompileEnv = defaultEnv
       port: bind.port,
       table: compileBindTable(listeners),
       tls,
+      telemetry,
     });
   });
   if (issues.length > 0) {
@@ -242,12 +250,20 @@ class Compiler {
   readonly #env: CompileEnv;
   readonly #pool: HttpClientPool;
   readonly #issues: ConfigIssue[];
+  readonly #telemetry: TelemetryPlan;
   readonly #namedBackends: Map<
     string,
     { index: number; host: string; policies: Record<string, unknown> | undefined }
   >;
 
-  constructor(loaded: LoadedConfig, env: CompileEnv, pool: HttpClientPool, issues: ConfigIssue[]) {
+  constructor(
+    loaded: LoadedConfig,
+    env: CompileEnv,
+    pool: HttpClientPool,
+    issues: ConfigIssue[],
+    telemetry: TelemetryPlan,
+  ) {
+    this.#telemetry = telemetry;
     this.#loaded = loaded;
     this.#env = env;
     this.#pool = pool;
@@ -286,7 +302,18 @@ class Compiler {
         defaults,
       );
     }
-    return { name: route.name ?? fallbackName, chain, backends, settings, mirror };
+    const allSteps = [...chain.steps, ...backends.flatMap((b) => b.chain.steps)];
+    return {
+      name: route.name ?? fallbackName,
+      chain,
+      backends,
+      settings,
+      mirror,
+      needsRequestBody: this.#telemetry.needsRequestBody ||
+        allSteps.some((step) => step.needsRequestBody),
+      needsResponseBody: this.#telemetry.needsResponseBody ||
+        allSteps.some((step) => step.needsResponseBody),
+    };
   }
 
   #backend(

@@ -1,24 +1,110 @@
 import { z } from "zod";
-import type { PolicyModule } from "./types.ts";
+import type { CelExpression } from "../cel/mod.ts";
+import type { RequestContext } from "../gateway/request_context.ts";
+import { compilePolicyExpression, evaluatePolicyExpression } from "./cel_support.ts";
+import type { PolicyModule, Verdict } from "./types.ts";
 
-const directResponseSchema = z.strictObject({
+const responseShape = {
   body: z.string().optional(),
+  bodyExpression: z.string().optional().describe("CEL producing the body (a string or bytes)"),
+  headers: z.record(z.string(), z.string()).optional().describe(
+    "Header name → CEL producing its value",
+  ),
   status: z.number().int().min(100).max(599),
-}).describe("Answers the request from the gateway with a fixed status and body");
-type DirectResponseConfig = z.infer<typeof directResponseSchema>;
+};
 
-/** A fixed response; the body bytes are encoded once at load. */
+const directResponseSchema = z.union([
+  z.strictObject(responseShape),
+  z.strictObject({
+    conditional: z.array(z.strictObject({ condition: z.string().optional(), ...responseShape })),
+  }),
+]).describe(
+  "Answers from the gateway with a fixed status and body, optionally only when a CEL condition holds",
+);
+type DirectResponseConfig = z.infer<typeof directResponseSchema>;
+type ResponseConfig = z.infer<z.ZodObject<typeof responseShape>>;
+
+interface CompiledResponse {
+  condition: CelExpression | undefined;
+  status: number;
+  body: Uint8Array<ArrayBuffer> | null;
+  bodyExpression: CelExpression | undefined;
+  headers: (readonly [string, CelExpression])[];
+}
+
+function compileResponse(
+  config: ResponseConfig,
+  path: PropertyKey[],
+  condition?: string,
+): CompiledResponse {
+  return {
+    condition: condition === undefined
+      ? undefined
+      : compilePolicyExpression(condition, [...path, "condition"]),
+    status: config.status,
+    // Encoded once at load; each request gets a new Response over the same bytes.
+    body: config.body === undefined ? null : new TextEncoder().encode(config.body),
+    bodyExpression: config.bodyExpression === undefined
+      ? undefined
+      : compilePolicyExpression(config.bodyExpression, [...path, "bodyExpression"]),
+    headers: Object.entries(config.headers ?? {}).map(([name, source]) =>
+      [name, compilePolicyExpression(source, [...path, "headers", name])] as const
+    ),
+  };
+}
+
+function respond(ctx: RequestContext, compiled: CompiledResponse): Response {
+  let body: BodyInit | null = compiled.body;
+  if (compiled.bodyExpression) {
+    const result = evaluatePolicyExpression(ctx, compiled.bodyExpression, "directResponse");
+    if (result.ok) {
+      body = typeof result.value === "string" || result.value instanceof Uint8Array
+        ? result.value as BodyInit
+        : String(result.value);
+    }
+  }
+  if (compiled.headers.length === 0) return new Response(body, { status: compiled.status });
+  const headers = new Headers();
+  for (const [name, expression] of compiled.headers) {
+    const result = evaluatePolicyExpression(ctx, expression, "directResponse");
+    if (result.ok && result.value !== null && result.value !== undefined) {
+      headers.set(name, String(result.value));
+    }
+  }
+  return new Response(body, { status: compiled.status, headers });
+}
+
+/**
+ * A response from the gateway itself. The `conditional` form answers with the first entry whose
+ * CEL condition holds (an entry without one always does); when none holds the request continues.
+ * A condition that cannot be evaluated does not hold.
+ */
 export const directResponse = {
   name: "directResponse",
   phases: ["route"],
   schema: directResponseSchema,
   compile(config: DirectResponseConfig) {
-    const body = config.body === undefined ? null : new TextEncoder().encode(config.body);
-    const status = config.status;
+    if (!("conditional" in config)) {
+      const compiled = compileResponse(config, []);
+      return {
+        name: "directResponse",
+        onRequest: (ctx: RequestContext): Verdict => respond(ctx, compiled),
+      };
+    }
+    const entries = config.conditional.map((entry, i) =>
+      compileResponse(entry, ["conditional", i], entry.condition)
+    );
     return {
       name: "directResponse",
-      onRequest() {
-        return new Response(body, { status });
+      onRequest(ctx: RequestContext): Verdict {
+        for (const entry of entries) {
+          if (entry.condition) {
+            const result = evaluatePolicyExpression(ctx, entry.condition, "directResponse");
+            if (!result.ok || result.value !== true) continue;
+          }
+          return respond(ctx, entry);
+        }
+        return undefined;
       },
     };
   },

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { backendAuth } from "./backend_auth.ts";
+import { authorization } from "./authorization.ts";
 import { backendTLS } from "./backend_tls.ts";
 import { cors } from "./cors.ts";
 import { directResponse } from "./direct_response.ts";
@@ -14,6 +15,7 @@ import { requestRedirect } from "./request_redirect.ts";
 import { responseHeaderModifier } from "./response_header_modifier.ts";
 import { retry } from "./retry.ts";
 import { timeout } from "./timeout.ts";
+import { transformations } from "./transformations.ts";
 import {
   type CompileEnv,
   PolicyConfigError,
@@ -37,6 +39,8 @@ type AnyPolicyModule = PolicyModule<any>;
  */
 export const ROUTE_POLICIES: readonly AnyPolicyModule[] = [
   cors,
+  authorization,
+  transformations,
   requestHeaderModifier,
   urlRewrite,
   requestRedirect,
@@ -53,7 +57,9 @@ export const ROUTE_POLICIES: readonly AnyPolicyModule[] = [
 
 /** Backend phase, in request order: credentials, then header edits, then transport settings. */
 export const BACKEND_POLICIES: readonly AnyPolicyModule[] = [
+  authorization,
   backendAuth,
+  transformations,
   requestHeaderModifier,
   requestRedirect,
   backendTLS,

@@ -23,6 +23,10 @@ export interface PolicyStep {
   onRequest?(ctx: RequestContext): Verdict | Promise<Verdict>;
   /** Runs once per request after the last attempt, on the response agw is about to send. */
   onResponse?(ctx: RequestContext, res: ResponseParts): void;
+  /** Whether the step reads `request.body`: the flow then reads the body first (bounded). */
+  readonly needsRequestBody?: boolean;
+  /** Whether the step reads `response.body`: the flow then reads the upstream body first. */
+  readonly needsResponseBody?: boolean;
   /** Settings for the upstream call, merged into the route's upstream settings at load. */
   readonly upstream?: Partial<UpstreamSettings>;
 }

@@ -19,17 +19,25 @@ export class Metrics {
   readonly #requests = new Map<string, RequestSeries>();
   readonly #upstreamErrors = new Map<string, number>();
 
-  /** Records one finished request. */
-  recordRequest(bind: string, route: string, status: number, durationSeconds: number): void {
-    const key = `${bind}\u0000${route}\u0000${status}`;
+  /** Records one finished request; `extra` are `config.metrics.fields` labels, in config order. */
+  recordRequest(
+    bind: string,
+    route: string,
+    status: number,
+    durationSeconds: number,
+    extra?: readonly (readonly [string, string])[],
+  ): void {
+    let key = `${bind}\u0000${route}\u0000${status}`;
+    if (extra) { for (const [name, value] of extra) key += `\u0000${name}=${value}`; }
     let series = this.#requests.get(key);
     if (!series) {
-      series = {
-        labels: `bind="${escapeLabel(bind)}",route="${escapeLabel(route)}",status="${status}"`,
-        count: 0,
-        sum: 0,
-        buckets: new Array(DURATION_BUCKETS.length).fill(0),
-      };
+      let labels = `bind="${escapeLabel(bind)}",route="${escapeLabel(route)}",status="${status}"`;
+      if (extra) {
+        for (const [name, value] of extra) {
+          labels += `,${labelName(name)}="${escapeLabel(value)}"`;
+        }
+      }
+      series = { labels, count: 0, sum: 0, buckets: new Array(DURATION_BUCKETS.length).fill(0) };
       this.#requests.set(key, series);
     }
     series.count++;
@@ -83,6 +91,12 @@ export class Metrics {
     }
     return out.join("\n") + "\n";
   }
+}
+
+/** Prometheus label names allow [a-zA-Z_][a-zA-Z0-9_]*: `llm.model` becomes `llm_model`. */
+function labelName(name: string): string {
+  const cleaned = name.replace(/[^a-zA-Z0-9_]/g, "_");
+  return /^[a-zA-Z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
 }
 
 function escapeLabel(value: string): string {

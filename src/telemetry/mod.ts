@@ -1,9 +1,18 @@
 /**
- * Telemetry: the process logger, access logs and Prometheus metrics. Nothing here logs secrets:
- * the access log carries no headers and no query strings.
+ * Telemetry: the process logger, access logs, Prometheus metrics and OpenTelemetry traces. Nothing
+ * here logs secrets: the access log and spans carry no headers and no query strings.
  * @module
  */
-export { logRequest } from "./access_log.ts";
+export { type AccessLogPolicy, logRequest } from "./access_log.ts";
+export { type CelField, CelFieldError, compileCelFields, evaluateCelField } from "./cel_fields.ts";
 export { flushLogs, type LogSink } from "./log_writer.ts";
 export { type LogFields, Logger, logger, type LogLevel } from "./logger.ts";
 export { Metrics } from "./metrics.ts";
+export {
+  createTracer,
+  type FieldAttribute,
+  reconfigureTracer,
+  RequestSpan,
+  RequestTracer,
+  type TracerOptions,
+} from "./tracing.ts";

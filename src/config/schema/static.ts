@@ -3,10 +3,55 @@ import { z } from "zod";
 /** `host:port`, `:port`, or `off`. */
 const address = z.string().regex(/^(off|.*:\d+)$/, { error: 'expected "host:port" or "off"' });
 
+/** CEL-computed fields: `add` (name → expression) and `remove` (default field names). */
+const celFieldsSchema = z.strictObject({
+  add: z.record(z.string(), z.string()).default({}).describe("Field name → CEL expression"),
+  remove: z.array(z.string()).default([]).describe("Default fields to leave out"),
+});
+
 export const loggingSchema = z.strictObject({
   level: z.union([z.string(), z.array(z.string())]).optional(),
   format: z.enum(["text", "json"]).optional(),
+  filter: z.string().optional().describe("CEL: only requests for which it is true are logged"),
+  fields: celFieldsSchema.optional().describe("Access-log fields added (CEL) or removed"),
 });
+
+/** `config.metrics`: extra CEL labels on the request metrics. */
+export const metricsSchema = z.strictObject({
+  fields: z.strictObject({
+    add: z.record(z.string(), z.string()).default({}).describe("Label name → CEL expression"),
+  }).optional(),
+  remove: z.array(z.string()).default([]).describe("Default labels to leave out"),
+});
+
+/**
+ * A sampling setting (agentgateway's `StringBoolFloat`): `true` (always), `false` (never), a ratio
+ * 0..1, or a CEL expression that evaluates to one of those.
+ */
+const samplingSchema = z.union([z.boolean(), z.number().min(0).max(1), z.string()]);
+
+/** `config.tracing`: one OpenTelemetry server span per request, exported over OTLP. */
+export const tracingSchema = z.strictObject({
+  otlpEndpoint: z.url({
+    protocol: /^https?$/,
+    error: 'expected a URL such as "http://collector:4317"',
+  }).optional().describe("OTLP collector URL; tracing is on only when it is set"),
+  otlpProtocol: z.enum(["grpc", "http"]).default("grpc")
+    .describe("grpc (OTLP/gRPC, port 4317) or http (OTLP/HTTP protobuf, port 4318)"),
+  headers: z.record(z.string(), z.string()).default({})
+    .describe("Headers (gRPC metadata) sent with every export, such as credentials"),
+  randomSampling: samplingSchema.optional()
+    .describe("Whether to start a trace for a request without a traceparent; default false"),
+  clientSampling: samplingSchema.optional()
+    .describe("Whether to trace a request that has a traceparent; default true"),
+  path: z.string().optional().describe("OTLP/HTTP request path; default /v1/traces"),
+  fields: z.strictObject({
+    add: z.record(z.string(), z.string()).default({})
+      .describe("Span attributes as CEL expressions; `span.name` renames the span"),
+    remove: z.array(z.string()).default([]).describe("Default span attributes to leave out"),
+  }).optional(),
+});
+export type TracingConfig = z.infer<typeof tracingSchema>;
 
 /** The `config:` block: process settings applied at start. */
 export const staticConfigSchema = z.strictObject({
@@ -14,5 +59,7 @@ export const staticConfigSchema = z.strictObject({
   statsAddr: address.default("0.0.0.0:15020"),
   readinessAddr: address.default("0.0.0.0:15021"),
   logging: loggingSchema.default({}),
+  metrics: metricsSchema.optional(),
+  tracing: tracingSchema.optional(),
 });
 export type StaticConfig = z.infer<typeof staticConfigSchema>;

@@ -16,6 +16,8 @@ function route(name: string): CompiledRoute {
     backends: [],
     settings: NO_UPSTREAM_SETTINGS,
     mirror: undefined,
+    needsRequestBody: false,
+    needsResponseBody: false,
   };
 }
 

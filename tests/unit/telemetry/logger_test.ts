@@ -22,7 +22,10 @@ Deno.test("Logger writes time, level, message and key=value fields on one text l
 Deno.test("Logger quotes a text value that has spaces, quotes or an equals sign", () => {
   const { logger, lines } = capture();
   logger.warn("x", { a: "two words", b: 'say "hi"', c: "k=v", d: "", e: "plain" });
-  assert.ok(lines[0]!.endsWith(` a="two words" b="say \\"hi\\"" c="k=v" d="" e=plain\n`), lines[0]);
+  assert.ok(
+    lines[0]!.endsWith(` a="two words" b="say \\"hi\\"" c="k=v" d="" e=plain\n`),
+    String(lines[0]),
+  );
 });
 
 Deno.test("Logger keeps an event on one line when its message or a field has line breaks", () => {

@@ -1,0 +1,83 @@
+/**
+ * The per-request CEL activation: `request`, `response`, `source`, `backend`, and the slots later
+ * features fill (`jwt`, `apiKey`, `llm`, `llmRequest`, `mcp`). Only the roots an expression reads
+ * are built, each at most once per request.
+ * @module
+ */
+import type { RequestContext } from "../gateway/request_context.ts";
+import type { CelExpression } from "./engine.ts";
+
+/** Roots that exist only on some requests (an LLM call, a verified JWT): absent is not an error. */
+const OPTIONAL_ROOTS = new Set(["llm", "llmRequest", "mcp", "jwt", "apiKey", "basicAuth"]);
+
+/** When an expression runs: before the upstream call, or once the response is known. */
+export type CelPhase = "request" | "response";
+
+/** Builds the activation for `expression` from what the request knows so far. */
+export function buildActivation(
+  ctx: RequestContext,
+  expression: CelExpression,
+): Record<string, unknown> {
+  const activation: Record<string, unknown> = {};
+  for (const root of expression.roots) {
+    const value = rootValue(ctx, root);
+    if (value !== undefined) activation[root] = value;
+  }
+  return activation;
+}
+
+/**
+ * Whether a failed evaluation only read a root this request does not have (an `llm.*` field on a
+ * plain HTTP request): the caller omits the value silently rather than reporting an error.
+ */
+export function isAbsentValueError(ctx: RequestContext, expression: CelExpression): boolean {
+  for (const root of expression.roots) {
+    if (OPTIONAL_ROOTS.has(root) && rootValue(ctx, root) === undefined) return true;
+  }
+  return false;
+}
+
+function rootValue(ctx: RequestContext, root: string): unknown {
+  const cel = ctx.cel;
+  switch (root) {
+    case "request":
+      return cel.request ??= requestValue(ctx);
+    case "response":
+      if (!ctx.response) return undefined;
+      return cel.response ??= {
+        code: BigInt(ctx.response.status),
+        headers: headersToMap(ctx.response.headers),
+        ...(ctx.response.body !== undefined && { body: ctx.response.body }),
+      };
+    case "source":
+      return cel.source ??= { address: ctx.clientAddr, port: BigInt(ctx.clientPort) };
+    case "backend":
+      return ctx.endpoint ? { name: ctx.endpoint, type: "host" } : undefined;
+    default:
+      return ctx.extensions[root];
+  }
+}
+
+function requestValue(ctx: RequestContext): Record<string, unknown> {
+  const url = ctx.url;
+  return {
+    method: ctx.request.method,
+    path: url.pathname,
+    pathAndQuery: url.pathname + url.search,
+    uri: url.href,
+    host: url.hostname,
+    scheme: url.protocol.slice(0, -1),
+    version: "HTTP/1.1",
+    headers: headersToMap(ctx.request.headers),
+    ...(ctx.requestBody !== undefined && { body: ctx.requestBody }),
+  };
+}
+
+function headersToMap(headers: Headers | Iterable<[string, string]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase();
+    out[key] = out[key] === undefined ? value : `${out[key]},${value}`;
+  }
+  return out;
+}

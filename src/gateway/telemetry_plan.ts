@@ -1,0 +1,67 @@
+import type { Config, ConfigIssue } from "../config/mod.ts";
+import {
+  type AccessLogPolicy,
+  type CelField,
+  CelFieldError,
+  compileCelFields,
+} from "../telemetry/mod.ts";
+
+/** The per-request telemetry a config asks for, compiled: CEL log fields and filter, metric labels. */
+export interface TelemetryPlan {
+  /** Undefined when logging has no CEL filter or fields (the access log's fast path). */
+  readonly accessLog: AccessLogPolicy | undefined;
+  readonly metricFields: readonly CelField[];
+  /** Whether any telemetry expression reads `request.body` / `response.body`. */
+  readonly needsRequestBody: boolean;
+  readonly needsResponseBody: boolean;
+}
+
+/** Compiles `config.logging` and `config.metrics`; problems go to `issue` with their YAML path. */
+export function compileTelemetryPlan(
+  config: Config["config"],
+  issue: (path: PropertyKey[], message: string) => void,
+): TelemetryPlan {
+  const fieldsAt = (add: Record<string, string> | undefined, path: PropertyKey[]): CelField[] => {
+    try {
+      return compileCelFields(add ?? {});
+    } catch (error) {
+      if (error instanceof CelFieldError) issue([...path, error.key], error.message);
+      else throw error;
+      return [];
+    }
+  };
+  const logging = config.logging;
+  const logFields = fieldsAt(logging.fields?.add, ["config", "logging", "fields", "add"]);
+  const filter = logging.filter === undefined
+    ? undefined
+    : fieldsAt({ filter: logging.filter }, ["config", "logging"])[0];
+  const accessLog = filter || logFields.length > 0 || (logging.fields?.remove.length ?? 0) > 0
+    ? { filter, fields: logFields, remove: new Set(logging.fields?.remove ?? []) }
+    : undefined;
+  const metricFields = fieldsAt(config.metrics?.fields?.add, [
+    "config",
+    "metrics",
+    "fields",
+    "add",
+  ]);
+  const expressions = [...logFields, ...metricFields, ...(filter ? [filter] : [])].map((f) =>
+    f.expression
+  );
+  return {
+    accessLog,
+    metricFields,
+    needsRequestBody: expressions.some((e) => e.paths.has("request.body")),
+    needsResponseBody: expressions.some((e) => e.paths.has("response.body")),
+  };
+}
+
+/** Nothing to compute per request. */
+export const EMPTY_TELEMETRY_PLAN: TelemetryPlan = {
+  accessLog: undefined,
+  metricFields: [],
+  needsRequestBody: false,
+  needsResponseBody: false,
+};
+
+/** Unused parameter guard for callers that only need the type. */
+export type { ConfigIssue };
