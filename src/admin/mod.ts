@@ -5,7 +5,7 @@
  */
 import type { Config } from "../config/mod.ts";
 import { listen, type Listening, parseListenAddress } from "../gateway/listen.ts";
-import type { Metrics } from "../telemetry/mod.ts";
+import { LOG_LEVELS, logger, type Metrics } from "../telemetry/mod.ts";
 import { dumpConfig } from "./config_dump.ts";
 
 /** What the admin servers may see of the gateway. */
@@ -62,8 +62,9 @@ export async function startAdminServers(
   const admin = await start("adminAddr", (request) => {
     const path = new URL(request.url).pathname;
     if (path === "/config_dump") return json(dumpConfig(view.config()));
+    if (path === "/logging") return changeLogLevel(request);
     if (path === "/" || path === "") {
-      return new Response("agw admin: /config_dump\n", {
+      return new Response("agw admin: GET /config_dump, GET|POST /logging?level=debug\n", {
         headers: { "content-type": "text/plain" },
       });
     }
@@ -100,4 +101,21 @@ export function listenFailureReason(error: unknown): string {
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
   if (error instanceof Deno.errors.NotCapable) return "agw was not granted network access";
   return ((error as Error).message ?? String(error)).replace(/ \(os error \d+\)$/, "");
+}
+
+/**
+ * `POST /logging?level=debug` changes the log level at run time (until the next config load);
+ * `GET /logging` tells the current one. An unknown level is a 400 that lists the valid ones.
+ */
+function changeLogLevel(request: Request): Response {
+  if (request.method === "GET") return new Response(`level=${logger.level}\n`);
+  if (request.method !== "POST") {
+    return new Response("use GET or POST\n", { status: 405, headers: { allow: "GET, POST" } });
+  }
+  const level = new URL(request.url).searchParams.get("level");
+  if (level === null || !logger.setLevel(level)) {
+    return new Response(`expected ?level= one of: ${LOG_LEVELS.join(", ")}\n`, { status: 400 });
+  }
+  logger.info("log level changed", { level: logger.level });
+  return new Response(`level=${logger.level}\n`);
 }

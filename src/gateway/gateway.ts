@@ -33,7 +33,7 @@ interface RunningBind {
  * when they start, so a reload never changes the config under a request in flight.
  */
 export class Gateway {
-  readonly metrics = new Metrics();
+  readonly metrics: Metrics;
   #snapshot: Snapshot;
   #binds = new Map<number, RunningBind>();
   #admin: AdminServers | undefined;
@@ -42,14 +42,19 @@ export class Gateway {
   #ready = false;
   readonly #hostname: string;
 
-  private constructor(snapshot: Snapshot, options: GatewayOptions) {
+  private constructor(snapshot: Snapshot, options: GatewayOptions, metrics: Metrics) {
+    this.metrics = metrics;
     this.#snapshot = snapshot;
     this.#hostname = options.bindHostname ?? "0.0.0.0";
   }
 
   /** Compiles the config, starts every bind and the admin servers. Throws ConfigError on a bad config. */
   static async start(loaded: LoadedConfig, options: GatewayOptions = {}): Promise<Gateway> {
-    const gateway = new Gateway(buildSnapshot(loaded), options);
+    const metrics = new Metrics();
+    const snapshot = buildSnapshot(loaded, {
+      onUpstreamConnect: (endpoint) => metrics.recordUpstreamConnection(endpoint),
+    });
+    const gateway = new Gateway(snapshot, options, metrics);
     logger.configure(loaded.config.config.logging);
     try {
       gateway.#tracer = await createTracer(loaded.config.config.tracing);
@@ -89,7 +94,9 @@ export class Gateway {
    * reference changes. Binds on new ports start, binds on removed ports drain and stop.
    */
   async reload(loaded: LoadedConfig): Promise<void> {
-    const next = buildSnapshot(loaded);
+    const next = buildSnapshot(loaded, {
+      onUpstreamConnect: (endpoint) => this.metrics.recordUpstreamConnection(endpoint),
+    });
     // Listen on new ports first: if one is taken, nothing has changed and the old config serves.
     const started = await this.#startBinds(next).catch((error) => {
       next.close();

@@ -56,6 +56,9 @@ export async function proxy(
   try {
     response = await proxyInternal(ctx, bind, conn);
   } catch (error) {
+    if (error instanceof ProxyError && error.source === "upstream") {
+      metrics.recordUpstreamError(error.kind === "requestTimeout" ? "timeout" : "connect");
+    }
     response = errorResponse(ctx, error);
   }
   ctx.status = response.status;

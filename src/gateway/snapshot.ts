@@ -78,9 +78,13 @@ function readConfigFile(path: string): string {
 }
 
 /** Compiles a loaded config. Throws ConfigError listing every compile-time problem. */
-export function buildSnapshot(loaded: LoadedConfig, env: CompileEnv = defaultEnv): Snapshot {
+export function buildSnapshot(
+  loaded: LoadedConfig,
+  options: { env?: CompileEnv; onUpstreamConnect?: (endpoint: string) => void } = {},
+): Snapshot {
+  const env = options.env ?? defaultEnv;
   const issues: ConfigIssue[] = [];
-  const pool = new HttpClientPool();
+  const pool = new HttpClientPool(options.onUpstreamConnect);
   const telemetry = compileTelemetryPlan(
     loaded.config.config,
     (path, message) => issues.push(configErrorAt(loaded, path, message)),

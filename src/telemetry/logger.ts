@@ -5,6 +5,9 @@ import { type LogSink, stdoutSink } from "./log_writer.ts";
 export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3, trace: 4 };
 
+/** The level names, most severe first. */
+export const LOG_LEVELS: readonly LogLevel[] = ["error", "warn", "info", "debug", "trace"];
+
 /** Field values a log line may carry. */
 export type LogFields = Record<string, string | number | boolean | undefined>;
 
@@ -23,6 +26,19 @@ export class Logger {
     const level = (levels.find((l) => !l.includes("=")) ?? "info").toLowerCase() as LogLevel;
     this.#rank = RANK[level] ?? RANK.info;
     this.#json = options.format === "json";
+  }
+
+  /** The current level's name. */
+  get level(): LogLevel {
+    return LOG_LEVELS[this.#rank] ?? "info";
+  }
+
+  /** Sets the level by name (admin `POST /logging`); false for an unknown name. */
+  setLevel(name: string): boolean {
+    const rank = RANK[name.toLowerCase() as LogLevel];
+    if (rank === undefined) return false;
+    this.#rank = rank;
+    return true;
   }
 
   /** Replaces where lines go (tests capture them). */

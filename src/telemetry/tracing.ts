@@ -195,7 +195,9 @@ export async function createTracer(
       }),
     ],
   });
-  logger.info("tracing on", { endpoint: config.otlpEndpoint, protocol: config.otlpProtocol });
+  if (!options.exporter) {
+    logger.info("tracing on", { endpoint: config.otlpEndpoint, protocol: config.otlpProtocol });
+  }
   return new RequestTracer(config, provider, { api, core });
 }
 

@@ -62,7 +62,7 @@ export class UpstreamClient {
   readonly #request: typeof http.request;
   readonly #tlsOptions: https.RequestOptions;
 
-  constructor(target: UpstreamTarget, tls: TlsSettings | undefined) {
+  constructor(target: UpstreamTarget, tls: TlsSettings | undefined, onConnect?: () => void) {
     this.target = target;
     const isTls = target.scheme === "https";
     this.#tlsOptions = isTls ? tlsRequestOptions(target, tls) : {};
@@ -71,6 +71,7 @@ export class UpstreamClient {
         { keepAlive: true, maxSockets: 1024, ...this.#tlsOptions } as https.AgentOptions,
       )
       : new http.Agent({ keepAlive: true, maxSockets: 1024 });
+    if (onConnect) countConnections(this.#agent, onConnect);
     this.#request = isTls ? https.request : http.request;
   }
 
@@ -253,9 +254,27 @@ function responseHeaderPairs(raw: string[]): [string, string][] {
   return pairs;
 }
 
+/** Calls `onConnect` for every new connection the agent opens (reused ones cost nothing). */
+function countConnections(agent: http.Agent, onConnect: () => void): void {
+  type Create = (this: unknown, ...args: unknown[]) => unknown;
+  const holder = agent as unknown as { createConnection?: Create };
+  const create = holder.createConnection;
+  if (typeof create !== "function") return;
+  holder.createConnection = function (this: unknown, ...args: unknown[]) {
+    onConnect();
+    return create.apply(this, args);
+  };
+}
+
 /** Pools clients by upstream identity (address + TLS settings) for one config snapshot. */
 export class HttpClientPool {
   readonly #clients = new Map<string, UpstreamClient>();
+  readonly #onConnect: ((endpoint: string) => void) | undefined;
+
+  /** `onConnect` hears of each new upstream connection, by `host:port` (for metrics). */
+  constructor(onConnect?: (endpoint: string) => void) {
+    this.#onConnect = onConnect;
+  }
 
   /** The shared client for this target and TLS settings, created on first use at load time. */
   clientFor(target: UpstreamTarget, tls: TlsSettings | undefined): UpstreamClient {
@@ -264,7 +283,9 @@ export class HttpClientPool {
     }`;
     let client = this.#clients.get(key);
     if (!client) {
-      client = new UpstreamClient(target, tls);
+      const endpoint = `${target.hostname}:${target.port}`;
+      const onConnect = this.#onConnect;
+      client = new UpstreamClient(target, tls, onConnect && (() => onConnect(endpoint)));
       this.#clients.set(key, client);
     }
     return client;
