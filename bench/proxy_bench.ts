@@ -1,19 +1,21 @@
 /**
  * Load benchmark: the same fixed upstream reached directly, through a bare Deno proxy, through agw
- * and through nginx, each measured with wrk. Run with `deno task bench`.
+ * (also with tracing on) and through nginx, each measured with wrk. Run with `deno task bench`.
  *
  * Env: BENCH_SECONDS (default 10) per measured run; BENCH_ONLY=agw,bare picks targets
- * (names: direct, bare, agw, nginx). See bench/README.md for how to read the numbers.
+ * (names: direct, bare, agw, agw-cel, agw-tracing, nginx). See bench/README.md for how to read the numbers.
  * @module
  */
 
-const TARGETS = ["direct", "bare", "agw", "nginx"] as const;
+const TARGETS = ["direct", "bare", "agw", "agw-cel", "agw-tracing", "nginx"] as const;
 type TargetName = (typeof TARGETS)[number];
 
 const LABELS: Record<TargetName, string> = {
   direct: "direct",
   bare: "bare proxy",
   agw: "agw",
+  "agw-cel": "agw+cel",
+  "agw-tracing": "agw+trace",
   nginx: "nginx",
 };
 
@@ -128,16 +130,38 @@ export function freePort(): number {
   return port;
 }
 
-/** The agw config under test: one route that edits a request header and proxies to the upstream. */
-export function agwConfig(port: number, upstreamPort: number): string {
-  return `config: {adminAddr: "off", statsAddr: "off", readinessAddr: "off", logging: {level: info}}
+/**
+ * The agw config under test: one route that edits a request header and proxies to the upstream.
+ * With `otlpUrl`, every request is traced and its span exported over OTLP/HTTP to that sink.
+ */
+export function agwConfig(
+  port: number,
+  upstreamPort: number,
+  options: { otlpUrl?: string | undefined; cel?: boolean } = {},
+): string {
+  const tracing = options.otlpUrl === undefined
+    ? ""
+    : `,\n  tracing: {otlpEndpoint: "${options.otlpUrl}", otlpProtocol: http, randomSampling: true}`;
+  // agw-cel: a 3-rule authorization policy and two CEL access-log fields on the same route.
+  const logFields = options.cel
+    ? `, fields: {add: {user_agent: 'request.headers["user-agent"]', upstream_status: 'response.code'}}`
+    : "";
+  const authorization = options.cel
+    ? `
+              authorization:
+                rules:
+                  - 'request.method == "GET" || request.method == "POST"'
+                  - deny: 'default(request.headers["x-block"], "") == "1"'
+                  - require: 'cidr("127.0.0.0/8").containsIP(source.address)'`
+    : "";
+  return `config: {adminAddr: "off", statsAddr: "off", readinessAddr: "off", logging: {level: info${logFields}}${tracing}}
 binds:
   - port: ${port}
     listeners:
       - routes:
           - name: bench
             policies:
-              requestHeaderModifier: {set: {x-bench: "1"}}
+              requestHeaderModifier: {set: {x-bench: "1"}}${authorization}
             backends:
               - host: ${HOST}:${upstreamPort}
 `;
@@ -254,7 +278,16 @@ async function stopAll(servers: Server[]): Promise<void> {
 
 async function runWrk(url: string, seconds: number): Promise<WrkResult> {
   const output = await new Deno.Command("wrk", {
-    args: [`-t${WRK_THREADS}`, `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, "--latency", url],
+    // A User-Agent as real clients send (the CEL log field reads it).
+    args: [
+      `-t${WRK_THREADS}`,
+      `-c${WRK_CONNECTIONS}`,
+      `-d${seconds}s`,
+      "--latency",
+      "-H",
+      "User-Agent: wrk",
+      url,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -265,12 +298,38 @@ async function runWrk(url: string, seconds: number): Promise<WrkResult> {
   return parseWrkOutput(text);
 }
 
+/** What an OTLP sink received: export requests and their bytes. */
+interface OtlpSink {
+  url: string;
+  exports: number;
+  bytes: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in collector for `agw-tracing`: answers every OTLP/HTTP export with 200 and an empty
+ * ExportTraceServiceResponse (zero bytes), counting what arrives. It runs in this process, which
+ * otherwise only waits on wrk.
+ */
+function startOtlpSink(): OtlpSink {
+  const sink: OtlpSink = { url: "", exports: 0, bytes: 0, close: () => Promise.resolve() };
+  const server = Deno.serve({ hostname: HOST, port: 0, onListen: () => {} }, async (request) => {
+    sink.bytes += (await request.arrayBuffer()).byteLength;
+    sink.exports++;
+    return new Response(null, { headers: { "content-type": "application/x-protobuf" } });
+  });
+  sink.url = `http://${HOST}:${(server.addr as Deno.NetAddr).port}`;
+  sink.close = () => server.shutdown();
+  return sink;
+}
+
 /** Starts what `target` needs and returns the URL wrk should load. */
 async function startTarget(
   target: TargetName,
   servers: Server[],
   upstreamPort: number,
   tempDir: string,
+  otlpUrl?: string,
 ): Promise<string> {
   const deno = Deno.execPath();
   const upstreamUrl = `http://${HOST}:${upstreamPort}`;
@@ -286,14 +345,12 @@ async function startTarget(
       String(port),
       upstreamUrl,
     ]);
-  } else if (target === "agw") {
-    server = startServer(
-      servers,
-      "agw",
-      deno,
-      ["run", "-A", "main.ts", "-c", agwConfig(port, upstreamPort)],
-      REPO_ROOT,
-    );
+  } else if (target === "agw" || target === "agw-tracing" || target === "agw-cel") {
+    const config = agwConfig(port, upstreamPort, {
+      otlpUrl: target === "agw-tracing" ? otlpUrl : undefined,
+      cel: target === "agw-cel",
+    });
+    server = startServer(servers, target, deno, ["run", "-A", "main.ts", "-c", config], REPO_ROOT);
   } else {
     const confPath = `${tempDir}/nginx.conf`;
     await Deno.writeTextFile(confPath, nginxConfig(tempDir, port, upstreamPort));
@@ -349,6 +406,7 @@ async function main(): Promise<number> {
   }
 
   const servers: Server[] = [];
+  const sink = settings.targets.includes("agw-tracing") ? startOtlpSink() : undefined;
   const tempDir = await Deno.makeTempDir({ prefix: "agw_bench_" });
   // nginx drops its workers to an unprivileged user when started as root; they must reach the dir.
   await Deno.chmod(tempDir, 0o755);
@@ -373,11 +431,11 @@ async function main(): Promise<number> {
     );
     const results = new Map<TargetName, WrkResult>();
     for (const target of settings.targets) {
-      const url = await startTarget(target, servers, upstreamPort, tempDir);
+      const url = await startTarget(target, servers, upstreamPort, tempDir, sink?.url);
       await runWrk(url, WARMUP_SECONDS);
       const result = await runWrk(url, settings.seconds);
       console.log(
-        `${LABELS[target].padEnd(10)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  ` +
+        `${LABELS[target].padEnd(11)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  ` +
           `p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms`,
       );
       if (result.errors > 0) {
@@ -396,12 +454,25 @@ async function main(): Promise<number> {
     if (agw !== undefined && bare !== undefined) {
       console.log(`agw/bare = ${formatRatio(agw / bare)}`);
     }
+    const withCel = results.get("agw-cel")?.requestsPerSecond;
+    if (agw !== undefined && withCel !== undefined) {
+      console.log(`agw-cel/agw = ${formatRatio(withCel / agw)}`);
+    }
+    const traced = results.get("agw-tracing")?.requestsPerSecond;
+    if (agw !== undefined && traced !== undefined) {
+      console.log(`agw-tracing/agw = ${formatRatio(traced / agw)}`);
+    }
     return 0;
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
     return 1;
   } finally {
     await stopAll(servers);
+    if (sink) {
+      // After stopAll: agw flushes its last batch when it shuts down.
+      await sink.close();
+      console.log(`otlp sink: ${sink.exports} exports, ${(sink.bytes / 1024).toFixed(0)} KiB`);
+    }
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       Deno.removeSignalListener(signal, onSignal);
     }

@@ -44,15 +44,12 @@ function rootValue(ctx: RequestContext, root: string): unknown {
       return cel.request ??= requestValue(ctx);
     case "response":
       if (!ctx.response) return undefined;
-      return cel.response ??= {
-        code: BigInt(ctx.response.status),
-        headers: headersToMap(ctx.response.headers),
-        ...(ctx.response.body !== undefined && { body: ctx.response.body }),
-      };
+      return cel.response ??= responseValue(ctx.response, ctx.response.body ?? ctx.responseBody);
     case "source":
       return cel.source ??= { address: ctx.clientAddr, port: BigInt(ctx.clientPort) };
     case "backend":
-      return ctx.endpoint ? { name: ctx.endpoint, type: "host" } : undefined;
+      // agentgateway: a `host:` backend is an opaque (static) one.
+      return ctx.endpoint ? { name: ctx.endpoint, type: "static", protocol: "http" } : undefined;
     default:
       return ctx.extensions[root];
   }
@@ -60,7 +57,9 @@ function rootValue(ctx: RequestContext, root: string): unknown {
 
 function requestValue(ctx: RequestContext): Record<string, unknown> {
   const url = ctx.url;
-  return {
+  const incoming = ctx.request.headers;
+  let headers: Record<string, string> | undefined;
+  const value: Record<string, unknown> = {
     method: ctx.request.method,
     path: url.pathname,
     pathAndQuery: url.pathname + url.search,
@@ -68,9 +67,29 @@ function requestValue(ctx: RequestContext): Record<string, unknown> {
     host: url.hostname,
     scheme: url.protocol.slice(0, -1),
     version: "HTTP/1.1",
-    headers: headersToMap(ctx.request.headers),
-    ...(ctx.requestBody !== undefined && { body: ctx.requestBody }),
+    // Built on first read: most expressions never look at the headers. An own accessor in the
+    // literal, because the engine reads only own properties of plain objects.
+    get headers() {
+      return headers ??= headersToMap(incoming);
+    },
   };
+  if (ctx.requestBody !== undefined) value.body = ctx.requestBody;
+  return value;
+}
+
+function responseValue(
+  response: NonNullable<RequestContext["response"]>,
+  body: string | undefined,
+): Record<string, unknown> {
+  let headers: Record<string, string> | undefined;
+  const value: Record<string, unknown> = {
+    code: BigInt(response.status),
+    get headers() {
+      return headers ??= headersToMap(response.headers);
+    },
+  };
+  if (body !== undefined) value.body = body;
+  return value;
 }
 
 function headersToMap(headers: Headers | Iterable<[string, string]>): Record<string, string> {

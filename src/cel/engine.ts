@@ -15,6 +15,8 @@ import { registerFunctions } from "./functions.ts";
 const MAX_COMPREHENSION_DEPTH = 2;
 const MAX_EXPRESSION_LENGTH = 16 * 1024;
 const COMPREHENSIONS = new Set(["all", "exists", "exists_one", "map", "filter"]);
+/** Constants the environment provides (`base64.encode(…)`, `cel.bind(…)`): not request roots. */
+const NAMESPACES = new Set(["base64", "url", "sha256", "cel"]);
 
 const environment = registerFunctions(
   new Environment({
@@ -64,7 +66,22 @@ export function compileExpression(source: string): CelExpression {
       `comprehensions nest ${depth} deep; at most ${MAX_COMPREHENSION_DEPTH} are allowed so evaluation stays bounded`,
     );
   }
-  return { source, roots, paths, evaluate: (activation) => parsed(activation) };
+  return {
+    source,
+    roots,
+    paths,
+    evaluate(activation) {
+      // Errors are values on this path (`default()` turns a missing key into a fallback), so
+      // skip capturing stack traces nobody reads: that capture costs more than the evaluation.
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        return parsed(activation);
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+    },
+  };
 }
 
 function describe(error: unknown): string {
@@ -91,7 +108,7 @@ function walk(
 ): number {
   switch (node.op) {
     case "id":
-      if (!bound.has(node.args)) roots.add(node.args);
+      if (!bound.has(node.args) && !NAMESPACES.has(node.args)) roots.add(node.args);
       return 0;
     case "value":
       return 0;
@@ -103,6 +120,15 @@ function walk(
     }
     case "rcall": {
       const [name, receiver, args] = node.args;
+      if (
+        name === "bind" && receiver.op === "id" && receiver.args === "cel" && args[0]?.op === "id"
+      ) {
+        // cel.bind(name, init, body): `name` is bound in `body` only.
+        return Math.max(
+          walk(args[1]!, roots, paths, bound),
+          walk(args[2]!, roots, paths, new Set([...bound, args[0].args])),
+        );
+      }
       let inner = bound;
       let own = 0;
       if (COMPREHENSIONS.has(name) && args[0]?.op === "id") {

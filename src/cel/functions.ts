@@ -48,6 +48,11 @@ function jsonReviver(_key: string, value: unknown): unknown {
 export function toPlain(value: unknown): unknown {
   if (typeof value === "bigint") return Number(value);
   if (value instanceof Uint8Array) return encodeBase64(value);
+  // Timestamps as RFC 3339 text and durations as "1.5s", as agentgateway's JSON has them.
+  if (value instanceof Date) return value.toISOString();
+  if (Object.prototype.toString.call(value) === "[object google.protobuf.Duration]") {
+    return String(value);
+  }
   if (value instanceof Map) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of value) out[String(k)] = toPlain(v);
@@ -186,8 +191,12 @@ export function registerFunctions(env: Environment): Environment {
       "Sha256Namespace.encode(string): string",
       (_ns: unknown, s: string) => createHash("sha256").update(s).digest("hex"),
     )
+    .registerFunction(
+      "Sha256Namespace.encode(bytes): string",
+      (_ns: unknown, b: Uint8Array) => createHash("sha256").update(b).digest("hex"),
+    )
     .registerType("net.CIDR", Cidr)
-    .registerFunction("cidr(string): net.CIDR", (text: string) => new Cidr(text))
+    .registerFunction("cidr(string): net.CIDR", (text: string) => cidrOf(text))
     .registerFunction(
       "net.CIDR.containsIP(string): bool",
       (cidr: Cidr, ip: string) => cidr.containsIP(ip),
@@ -213,6 +222,9 @@ export function registerFunctions(env: Environment): Environment {
         macro: { expr: AstNode; fallback: AstNode },
         scope: MacroScope,
       ) {
+        // The common case, `default(map["key"], x)` with the key absent, is answered without
+        // raising and catching an engine error (which costs more than the whole evaluation).
+        if (isMissingKey(evaluator, macro.expr, scope)) return evaluator.run(macro.fallback, scope);
         const value = evaluator.tryEval(macro.expr, scope);
         return value instanceof Error || value === null || value === undefined
           ? evaluator.run(macro.fallback, scope)
@@ -254,7 +266,79 @@ export function registerFunctions(env: Environment): Environment {
     });
 }
 
+/**
+ * Whether `node` is `container[key]` (or `container.key`) on a plain map that lacks the key.
+ * Only a literal key on a variable or field chain is checked (re-reading those when the key
+ * exists is cheap, unlike a call such as `json(body)`); any doubt answers false.
+ */
+function isMissingKey(evaluator: MacroEvaluator, node: AstNode, scope: MacroScope): boolean {
+  let key: unknown;
+  let containerNode: AstNode;
+  if (node.op === "[]") {
+    const [container, index] = node.args as [AstNode, AstNode];
+    if (index.op !== "value" || typeof index.args !== "string") return false;
+    key = index.args;
+    containerNode = container;
+  } else if (node.op === ".") {
+    const [container, field] = node.args as [AstNode, string];
+    key = field;
+    containerNode = container;
+  } else {
+    return false;
+  }
+  if (!isMemberChain(containerNode)) return false;
+  const container = evaluator.tryEval(containerNode, scope);
+  if (container instanceof Map) return !container.has(key);
+  if (container === null || typeof container !== "object" || Array.isArray(container)) return false;
+  if (container instanceof Error || container instanceof Uint8Array) return false;
+  return Object.getPrototypeOf(container) === Object.prototype &&
+    !Object.hasOwn(container, key as string);
+}
+
+function isMemberChain(node: AstNode): boolean {
+  if (node.op === "id") return true;
+  return node.op === "." && isMemberChain((node.args as [AstNode, string])[0]);
+}
+
+/** `cidr("10.0.0.0/8")` is nearly always a literal: parse each distinct network once. */
+const cidrCache = new Map<string, Cidr>();
+function cidrOf(text: string): Cidr {
+  let cidr = cidrCache.get(text);
+  if (!cidr) {
+    cidr = new Cidr(text);
+    if (cidrCache.size < 1024) cidrCache.set(text, cidr);
+  }
+  return cidr;
+}
+
+/**
+ * serde_json's recursion limit, which agentgateway's json() has. Deeper documents would overflow
+ * the stack later, in toJson(), a log field or a rewritten body, where a client could turn it
+ * into a 500.
+ */
+const MAX_JSON_DEPTH = 128;
+
+/** Whether arrays and objects in `text` nest deeper than MAX_JSON_DEPTH (brackets in strings skipped). */
+function nestsTooDeep(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 function parseJson(text: string): unknown {
+  if (text.length > MAX_JSON_DEPTH && nestsTooDeep(text)) {
+    throw new EvaluationError(`json(): nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
     return JSON.parse(text, jsonReviver);
   } catch (error) {

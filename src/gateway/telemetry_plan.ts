@@ -21,15 +21,17 @@ export function compileTelemetryPlan(
   config: Config["config"],
   issue: (path: PropertyKey[], message: string) => void,
 ): TelemetryPlan {
-  const fieldsAt = (add: Record<string, string> | undefined, path: PropertyKey[]): CelField[] => {
-    try {
-      return compileCelFields(add ?? {});
-    } catch (error) {
-      if (error instanceof CelFieldError) issue([...path, error.key], error.message);
-      else throw error;
-      return [];
-    }
-  };
+  // One field at a time, so every bad expression is reported, not only the first.
+  const fieldsAt = (add: Record<string, string> | undefined, path: PropertyKey[]): CelField[] =>
+    Object.entries(add ?? {}).flatMap(([name, source]) => {
+      try {
+        return compileCelFields({ [name]: source });
+      } catch (error) {
+        if (error instanceof CelFieldError) issue([...path, error.key], error.message);
+        else throw error;
+        return [];
+      }
+    });
   const logging = config.logging;
   const logFields = fieldsAt(logging.fields?.add, ["config", "logging", "fields", "add"]);
   const filter = logging.filter === undefined

@@ -51,3 +51,46 @@ export function evaluatePolicyExpression(
     return { ok: false };
   }
 }
+
+/** RFC 9110 §5.5: a field value is visible ASCII, obs-text, space and tab; never CR, LF or NUL. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** RFC 9110 §5.1: a field name is a token. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Checks a header name from config; a bad one is a config error at `path`. */
+export function checkHeaderName(name: string, path: readonly PropertyKey[]): string {
+  if (!FIELD_NAME.test(name)) {
+    throw new PolicyConfigError(path, `Invalid header name ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+/**
+ * Evaluates an expression whose result becomes a header value. A result that cannot be a header
+ * value (a line break, a character above U+00FF) counts as a failed evaluation, so it never
+ * reaches the Headers or the upstream connection as a thrown error.
+ */
+export function evaluateHeaderValue(
+  ctx: RequestContext,
+  expression: CelExpression,
+  policy: string,
+  toText: (value: unknown) => string,
+): string | undefined {
+  const result = evaluatePolicyExpression(ctx, expression, policy);
+  if (!result.ok || result.value === null || result.value === undefined) return undefined;
+  const text = toText(result.value);
+  if (FIELD_VALUE.test(text)) return text;
+  if (!reported.has(expression)) {
+    reported.add(expression);
+    logger.warn("CEL expression failed", {
+      policy,
+      route: ctx.route?.name,
+      expression: expression.source,
+      error: "the result is not a valid header value",
+    });
+  }
+  return undefined;
+}
+
+/** Fetch spec "null body status": a Response with one of these cannot carry a body (it throws). */
+export const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);

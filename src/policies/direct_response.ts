@@ -1,7 +1,13 @@
 import { z } from "zod";
-import type { CelExpression } from "../cel/mod.ts";
+import { type CelExpression, toPlain } from "../cel/mod.ts";
 import type { RequestContext } from "../gateway/request_context.ts";
-import { compilePolicyExpression, evaluatePolicyExpression } from "./cel_support.ts";
+import {
+  checkHeaderName,
+  compilePolicyExpression,
+  evaluateHeaderValue,
+  evaluatePolicyExpression,
+  NULL_BODY_STATUSES,
+} from "./cel_support.ts";
 import type { PolicyModule, Verdict } from "./types.ts";
 
 const responseShape = {
@@ -48,28 +54,41 @@ function compileResponse(
       ? undefined
       : compilePolicyExpression(config.bodyExpression, [...path, "bodyExpression"]),
     headers: Object.entries(config.headers ?? {}).map(([name, source]) =>
-      [name, compilePolicyExpression(source, [...path, "headers", name])] as const
+      [
+        checkHeaderName(name, [...path, "headers", name]),
+        compilePolicyExpression(source, [...path, "headers", name]),
+      ] as const
     ),
   };
 }
 
+/** Whether any expression reads `request.body`: the flow then reads the body first. */
+function readsRequestBody(responses: CompiledResponse[]): boolean {
+  return responses.some((r) =>
+    [r.condition, r.bodyExpression, ...r.headers.map(([, e]) => e)].some((e) =>
+      e?.paths.has("request.body")
+    )
+  );
+}
+
 function respond(ctx: RequestContext, compiled: CompiledResponse): Response {
   let body: BodyInit | null = compiled.body;
-  if (compiled.bodyExpression) {
+  // A 204 or 304 cannot carry a body: it is left out rather than failing the response.
+  if (NULL_BODY_STATUSES.has(compiled.status)) body = null;
+  else if (compiled.bodyExpression) {
     const result = evaluatePolicyExpression(ctx, compiled.bodyExpression, "directResponse");
     if (result.ok) {
+      // Other values as JSON text, as transformations write them.
       body = typeof result.value === "string" || result.value instanceof Uint8Array
         ? result.value as BodyInit
-        : String(result.value);
+        : JSON.stringify(toPlain(result.value));
     }
   }
   if (compiled.headers.length === 0) return new Response(body, { status: compiled.status });
   const headers = new Headers();
   for (const [name, expression] of compiled.headers) {
-    const result = evaluatePolicyExpression(ctx, expression, "directResponse");
-    if (result.ok && result.value !== null && result.value !== undefined) {
-      headers.set(name, String(result.value));
-    }
+    const value = evaluateHeaderValue(ctx, expression, "directResponse", String);
+    if (value !== undefined) headers.set(name, value);
   }
   return new Response(body, { status: compiled.status, headers });
 }
@@ -88,6 +107,7 @@ export const directResponse = {
       const compiled = compileResponse(config, []);
       return {
         name: "directResponse",
+        needsRequestBody: readsRequestBody([compiled]),
         onRequest: (ctx: RequestContext): Verdict => respond(ctx, compiled),
       };
     }
@@ -96,6 +116,7 @@ export const directResponse = {
     );
     return {
       name: "directResponse",
+      needsRequestBody: readsRequestBody(entries),
       onRequest(ctx: RequestContext): Verdict {
         for (const entry of entries) {
           if (entry.condition) {

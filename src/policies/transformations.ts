@@ -2,7 +2,13 @@ import { z } from "zod";
 import type { CelExpression } from "../cel/mod.ts";
 import type { RequestContext } from "../gateway/request_context.ts";
 import type { HeaderEditor } from "../http/mod.ts";
-import { compilePolicyExpression, evaluatePolicyExpression } from "./cel_support.ts";
+import {
+  checkHeaderName,
+  compilePolicyExpression,
+  evaluateHeaderValue,
+  evaluatePolicyExpression,
+  NULL_BODY_STATUSES,
+} from "./cel_support.ts";
 import type { PolicyModule, ResponseParts } from "./types.ts";
 
 const transformSchema = z.strictObject({
@@ -31,12 +37,17 @@ function compileTransform(
 ): CompiledTransform {
   const pairs = (map: Record<string, string> | undefined, key: string) =>
     Object.entries(map ?? {}).map(([name, source]) =>
-      [name.toLowerCase(), compilePolicyExpression(source, [...path, key, name])] as const
+      [
+        checkHeaderName(name, [...path, key, name]).toLowerCase(),
+        compilePolicyExpression(source, [...path, key, name]),
+      ] as const
     );
   return {
     add: pairs(config.add, "add"),
     set: pairs(config.set, "set"),
-    remove: (config.remove ?? []).map((name) => name.toLowerCase()),
+    remove: (config.remove ?? []).map((name, i) =>
+      checkHeaderName(name, [...path, "remove", i]).toLowerCase()
+    ),
     body: config.body === undefined
       ? undefined
       : compilePolicyExpression(config.body, [...path, "body"]),
@@ -53,19 +64,19 @@ function asText(value: unknown): string | Uint8Array {
   );
 }
 
-/** Applies header edits; a value that fails to evaluate leaves that header alone. */
+/** Applies header edits; a value that fails to evaluate (or is no header value) leaves that header alone. */
 function applyHeaders(
   ctx: RequestContext,
   transform: CompiledTransform,
   headers: HeaderEditor,
 ): void {
   for (const [name, expression] of transform.add) {
-    const result = evaluatePolicyExpression(ctx, expression, "transformations");
-    if (result.ok) headers.append(name, textOf(result.value));
+    const value = evaluateHeaderValue(ctx, expression, "transformations", textOf);
+    if (value !== undefined) headers.append(name, value);
   }
   for (const [name, expression] of transform.set) {
-    const result = evaluatePolicyExpression(ctx, expression, "transformations");
-    if (result.ok) headers.set(name, textOf(result.value));
+    const value = evaluateHeaderValue(ctx, expression, "transformations", textOf);
+    if (value !== undefined) headers.set(name, value);
   }
   for (const name of transform.remove) headers.delete(name);
 }
@@ -112,7 +123,8 @@ export const transformations = {
       ...(response && {
         onResponse(ctx: RequestContext, parts: ResponseParts) {
           applyHeaders(ctx, response, parts.headers);
-          if (response.body) {
+          // A 204 or 304 cannot carry a body: the rewrite is skipped rather than failing the response.
+          if (response.body && !NULL_BODY_STATUSES.has(parts.status)) {
             const result = evaluatePolicyExpression(ctx, response.body, "transformations");
             if (result.ok) {
               parts.body = asText(result.value) as BodyInit;
