@@ -23,7 +23,7 @@ import {
 } from "../upstream/mod.ts";
 import { toPlain } from "../cel/mod.ts";
 import { ProxyError, toResponse } from "./errors.ts";
-import { BODY_BUFFER_LIMIT_BYTES, readBody } from "./read_body.ts";
+import { BODY_BUFFER_LIMIT_BYTES, captureBody, readBody } from "./read_body.ts";
 import { setForwardedHeaders } from "./forwarding_headers.ts";
 import { sendMirror } from "./mirror.ts";
 import { RequestContext } from "./request_context.ts";
@@ -62,12 +62,25 @@ export async function proxy(
     response = errorResponse(ctx, error);
   }
   ctx.status = response.status;
+  if (bind.telemetry.capturesResponseBody && response.body && ctx.responseBody === undefined) {
+    // A log, metric or trace field reads response.body: copy it as it streams, finish at its end.
+    const body = captureBody(response.body, BODY_BUFFER_LIMIT_BYTES, (text) => {
+      ctx.responseBody = text;
+      ctx.cel.response = undefined;
+      finishTelemetry(ctx, bind, metrics);
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  }
+  finishTelemetry(ctx, bind, metrics);
+  return response;
+}
+
+/** Metrics, the access-log line and the span: at the response head, or at the body's end. */
+function finishTelemetry(ctx: RequestContext, bind: CompiledBind, metrics: Metrics): void {
   const durationMs = performance.now() - ctx.startMs;
   recordRequestMetrics(ctx, bind, metrics, durationMs / 1000);
   logRequest(ctx, durationMs, bind.telemetry.accessLog);
-  // Tracing: the span ends with the response head, as the access log does.
   if (ctx.trace) ctx.trace.end(ctx);
-  return response;
 }
 
 async function proxyInternal(

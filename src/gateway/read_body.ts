@@ -61,3 +61,46 @@ function prepend(
     },
   });
 }
+
+/**
+ * Passes a body through unchanged while keeping a copy of up to `limit` bytes; `onEnd` gets the
+ * copy's text when the body ends (undefined if it was larger, or the client went away first).
+ * Streaming is not delayed: each chunk goes on as soon as it arrives.
+ */
+export function captureBody(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+  onEnd: (text: string | undefined) => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let ended = false;
+  const end = (text: string | undefined) => {
+    if (ended) return;
+    ended = true;
+    onEnd(text);
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          end(size <= limit ? new TextDecoder().decode(concat(chunks, size)) : undefined);
+          return;
+        }
+        if (size <= limit) chunks.push(value);
+        size += value.byteLength;
+        controller.enqueue(value);
+      } catch (error) {
+        controller.error(error);
+        end(undefined);
+      }
+    },
+    cancel(reason) {
+      end(undefined);
+      return reader.cancel(reason);
+    },
+  });
+}

@@ -315,8 +315,7 @@ class Compiler {
       mirror,
       needsRequestBody: this.#telemetry.needsRequestBody ||
         allSteps.some((step) => step.needsRequestBody),
-      needsResponseBody: this.#telemetry.needsResponseBody ||
-        allSteps.some((step) => step.needsResponseBody),
+      needsResponseBody: allSteps.some((step) => step.needsResponseBody),
     };
   }
 

@@ -11,9 +11,13 @@ export interface TelemetryPlan {
   /** Undefined when logging has no CEL filter or fields (the access log's fast path). */
   readonly accessLog: AccessLogPolicy | undefined;
   readonly metricFields: readonly CelField[];
-  /** Whether any telemetry expression reads `request.body` / `response.body`. */
+  /** Whether any telemetry expression reads `request.body` (read before the upstream call). */
   readonly needsRequestBody: boolean;
-  readonly needsResponseBody: boolean;
+  /**
+   * Whether one reads `response.body`: the body is then copied (bounded) as it streams to the
+   * client, and the log line, metrics and span are finished when it ends, not at the head.
+   */
+  readonly capturesResponseBody: boolean;
 }
 
 /** Compiles `config.logging` and `config.metrics`; problems go to `issue` with their YAML path. */
@@ -46,14 +50,15 @@ export function compileTelemetryPlan(
     "fields",
     "add",
   ]);
-  const expressions = [...logFields, ...metricFields, ...(filter ? [filter] : [])].map((f) =>
-    f.expression
-  );
+  // Compiled here to report bad expressions as config errors; the tracer compiles its own copy.
+  const traceFields = fieldsAt(config.tracing?.fields?.add, ["config", "tracing", "fields", "add"]);
+  const expressions = [...logFields, ...metricFields, ...traceFields, ...(filter ? [filter] : [])]
+    .map((f) => f.expression);
   return {
     accessLog,
     metricFields,
     needsRequestBody: expressions.some((e) => e.paths.has("request.body")),
-    needsResponseBody: expressions.some((e) => e.paths.has("response.body")),
+    capturesResponseBody: expressions.some((e) => e.paths.has("response.body")),
   };
 }
 
@@ -62,7 +67,7 @@ export const EMPTY_TELEMETRY_PLAN: TelemetryPlan = {
   accessLog: undefined,
   metricFields: [],
   needsRequestBody: false,
-  needsResponseBody: false,
+  capturesResponseBody: false,
 };
 
 /** Unused parameter guard for callers that only need the type. */

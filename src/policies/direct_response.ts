@@ -71,6 +71,14 @@ function readsRequestBody(responses: CompiledResponse[]): boolean {
   );
 }
 
+/** A CEL result as header text, as transformations write it: bytes as UTF-8, others as JSON. */
+function headerText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+  if (typeof value === "bigint") return value.toString();
+  return JSON.stringify(toPlain(value));
+}
+
 function respond(ctx: RequestContext, compiled: CompiledResponse): Response {
   let body: BodyInit | null = compiled.body;
   // A 204 or 304 cannot carry a body: it is left out rather than failing the response.
@@ -87,7 +95,7 @@ function respond(ctx: RequestContext, compiled: CompiledResponse): Response {
   if (compiled.headers.length === 0) return new Response(body, { status: compiled.status });
   const headers = new Headers();
   for (const [name, expression] of compiled.headers) {
-    const value = evaluateHeaderValue(ctx, expression, "directResponse", String);
+    const value = evaluateHeaderValue(ctx, expression, "directResponse", headerText);
     if (value !== undefined) headers.set(name, value);
   }
   return new Response(body, { status: compiled.status, headers });

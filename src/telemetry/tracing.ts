@@ -13,6 +13,8 @@ import type { SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { TracingConfig } from "../config/mod.ts";
 import type { RequestContext } from "../gateway/request_context.ts";
 import { VERSION } from "../version.ts";
+import { FlattenedMap, toPlain } from "../cel/mod.ts";
+import { type CelField, compileCelFields, evaluateCelField } from "./cel_fields.ts";
 import { logger } from "./logger.ts";
 import { createOtlpExporter } from "./otlp_exporter.ts";
 
@@ -74,6 +76,8 @@ export class RequestTracer {
   readonly #clientRatio: number;
   /** Default attributes left out: `fields.remove`, and names `fields.add` sets itself. */
   readonly #omitted: readonly string[];
+  /** `fields.add` compiled (validated at config load by the telemetry plan). */
+  readonly #celFields: readonly CelField[];
 
   constructor(config: TracingConfig, provider: TracerProvider, otel: OtelModules) {
     this.configKey = JSON.stringify(config);
@@ -85,6 +89,7 @@ export class RequestTracer {
     this.#clientRatio = samplingRatio(config.clientSampling, 1);
     const add = config.fields?.add ?? {};
     this.fieldAttributes = Object.entries(add).map(([name, source]) => ({ name, source }));
+    this.#celFields = compileCelFields(add);
     this.#omitted = [...new Set([...(config.fields?.remove ?? []), ...Object.keys(add)])];
   }
 
@@ -137,7 +142,17 @@ export class RequestTracer {
     if (ctx.endpoint) attributes.endpoint = ctx.endpoint;
     if (ctx.error) attributes.error = ctx.error;
     for (const name of this.#omitted) delete attributes[name];
-    // TODO(#4): evaluate fieldAttributes with the CEL module here (`span.name` renames the span).
+    for (const field of this.#celFields) {
+      // Absent on this request (an `llm.*` field on plain HTTP) or failed: no attribute at all.
+      const value = evaluateCelField(ctx, field, "tracing.fields");
+      if (value === undefined) continue;
+      if (field.name === "span.name") span.updateName(String(toPlain(value)));
+      else if (value instanceof FlattenedMap) {
+        for (const [key, inner] of value) {
+          attributes[`${field.name}.${key}`] = attributeValue(inner);
+        }
+      } else attributes[field.name] = attributeValue(value);
+    }
     span.setAttributes(attributes);
     if (ctx.status >= 500) {
       // Semantic conventions: a server span is an error only for 5xx (4xx is the client's).
@@ -236,6 +251,15 @@ export function samplingRatio(
   if (text !== "" && Number.isFinite(ratio)) return Math.min(1, Math.max(0, ratio));
   // TODO(#4): evaluate the expression per request with the CEL module.
   return 1;
+}
+
+/** A CEL value as a span attribute: scalars as they are, anything structured as JSON text. */
+function attributeValue(value: unknown): string | number | boolean {
+  const plain = toPlain(value);
+  if (typeof plain === "string" || typeof plain === "number" || typeof plain === "boolean") {
+    return plain;
+  }
+  return JSON.stringify(plain);
 }
 
 function isPicked(ratio: number): boolean {
