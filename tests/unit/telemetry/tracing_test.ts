@@ -153,7 +153,7 @@ Deno.test("RequestTracer with clientSampling false leaves a client's trace alone
   await tracer.shutdown();
 });
 
-Deno.test("RequestTracer leaves out removed attributes and those fields.add computes, and lists fields.add", async () => {
+Deno.test("RequestTracer leaves out removed attributes and sets those fields.add computes with CEL", async () => {
   const exporter = recordingExporter();
   const tracer = (await createTracer(
     tracingConfig(`otlpEndpoint: http://127.0.0.1:4317
@@ -172,8 +172,10 @@ fields:
   await tracer.shutdown();
   const attributes = exporter.spans[0]!.attributes;
   assert.equal(attributes["url.path"], undefined);
-  assert.equal(attributes["http.host"], undefined);
+  // fields.add replaces the default attribute with its CEL value, and span.name renames the span.
+  assert.equal(attributes["http.host"], "gw.example");
   assert.equal(attributes["http.path"], "/v1/x");
+  assert.equal(exporter.spans[0]!.name, "openai.chat");
 });
 
 Deno.test("the shipped tracing example compiles into a tracer with every field and full sampling", async () => {
