@@ -30,6 +30,11 @@ export function logRequest(
     logger.info("request", defaultFields(ctx, durationMs));
     return;
   }
+  logger.writeRaw(`${defaultLine(ctx, durationMs)}\n`);
+}
+
+/** The text line with the default fields, built directly (it runs per request). */
+function defaultLine(ctx: RequestContext, durationMs: number): string {
   let line = `${isoTimestamp()}\tinfo\trequest gateway=${formatValue(ctx.bindName)}`;
   if (ctx.route) line += ` route=${formatValue(ctx.route.name)}`;
   if (ctx.endpoint) line += ` endpoint=${formatValue(ctx.endpoint)}`;
@@ -38,7 +43,7 @@ export function logRequest(
     ` src.addr=${ctx.clientAddr} http.method=${ctx.request.method} http.host=${ctx.url.hostname}` +
     ` http.path=${ctx.url.pathname} http.status=${ctx.status}`;
   if (ctx.error) line += ` error=${formatValue(ctx.error)}`;
-  logger.writeRaw(`${line} duration=${Math.round(durationMs)}ms\n`);
+  return `${line} duration=${Math.round(durationMs)}ms`;
 }
 
 function defaultFields(ctx: RequestContext, durationMs: number): LogFields {
@@ -59,6 +64,22 @@ function defaultFields(ctx: RequestContext, durationMs: number): LogFields {
 function logWithPolicy(ctx: RequestContext, durationMs: number, policy: AccessLogPolicy): void {
   // A filter that cannot be evaluated logs the request: losing a log line is worse than an extra one.
   if (policy.filter && evaluateCelField(ctx, policy.filter, "logging.filter") === false) return;
+  if (!logger.isJson && policy.remove.size === 0) {
+    // Text without removals: the default line as usual, CEL fields appended.
+    let line = defaultLine(ctx, durationMs);
+    for (const field of policy.fields) {
+      const value = evaluateCelField(ctx, field, "logging.fields");
+      if (value instanceof FlattenedMap) {
+        for (const [key, inner] of value) {
+          line += ` ${field.name}.${key}=${formatValue(logValue(inner))}`;
+        }
+      } else if (value !== undefined) {
+        line += ` ${field.name}=${formatValue(logValue(value))}`;
+      }
+    }
+    logger.writeRaw(`${line}\n`);
+    return;
+  }
   const fields = defaultFields(ctx, durationMs);
   for (const name of policy.remove) delete fields[name];
   for (const field of policy.fields) {
