@@ -197,7 +197,8 @@ async function prepareAttempt(
     pathAndQuery: ctx.pathAndQuery,
     authority: ctx.useBackendAuthority ? backend.client.target.authority : ctx.authority,
     headers,
-    body,
+    // A backend's transformations may have replaced the body.
+    body: ctx.replacementBody ?? body,
   };
   ctx.authority = base.authority;
   ctx.pathAndQuery = base.path;
