@@ -18,6 +18,30 @@ const COMPREHENSIONS = new Set(["all", "exists", "exists_one", "map", "filter"])
 /** Constants the environment provides (`base64.encode(…)`, `cel.bind(…)`): not request roots. */
 const NAMESPACES = new Set(["base64", "url", "sha256", "cel"]);
 
+/**
+ * The variables agentgateway's CEL context has (its schema/cel.md). Any other top-level name is a
+ * typo or a function agw lacks (`sha1.encode`), caught at load instead of failing every request.
+ */
+const KNOWN_ROOTS = new Set([
+  "request",
+  "response",
+  "source",
+  "destination",
+  "backend",
+  "proxy",
+  "env",
+  "jwt",
+  "apiKey",
+  "basicAuth",
+  "llm",
+  "llmRequest",
+  "mcp",
+  "mcpGuardrails",
+  "extauthz",
+  "extproc",
+  "metadata",
+]);
+
 const environment = registerFunctions(
   new Environment({
     unlistedVariablesAreDyn: true,
@@ -45,8 +69,14 @@ export interface CelExpression {
   evaluate(activation: Record<string, unknown>): unknown;
 }
 
-/** Compiles one expression. Throws CelCompileError with a one-line message. */
-export function compileExpression(source: string): CelExpression {
+/**
+ * Compiles one expression. Throws CelCompileError with a one-line message. Config expressions
+ * pass `onlyKnownRoots`, so a misspelt variable is a load error rather than a failure per request.
+ */
+export function compileExpression(
+  source: string,
+  options: { onlyKnownRoots?: boolean } = {},
+): CelExpression {
   if (source.length > MAX_EXPRESSION_LENGTH) {
     throw new CelCompileError(`expression is longer than ${MAX_EXPRESSION_LENGTH} characters`);
   }
@@ -61,6 +91,13 @@ export function compileExpression(source: string): CelExpression {
   const roots = new Set<string>();
   const paths = new Set<string>();
   const depth = walk(parsed.ast, roots, paths, new Set());
+  for (const root of options.onlyKnownRoots ? roots : []) {
+    if (!KNOWN_ROOTS.has(root)) {
+      throw new CelCompileError(
+        `unknown variable or function namespace "${root}" (known: ${[...KNOWN_ROOTS].join(", ")})`,
+      );
+    }
+  }
   if (depth > MAX_COMPREHENSION_DEPTH) {
     throw new CelCompileError(
       `comprehensions nest ${depth} deep; at most ${MAX_COMPREHENSION_DEPTH} are allowed so evaluation stays bounded`,

@@ -15,7 +15,7 @@ export function compilePolicyExpression(
   path: readonly PropertyKey[],
 ): CelExpression {
   try {
-    return compileExpression(source);
+    return compileExpression(source, { onlyKnownRoots: true });
   } catch (error) {
     if (error instanceof CelCompileError) throw new PolicyConfigError(path, error.message);
     throw error;

@@ -32,7 +32,7 @@ export class CelFieldError extends Error {
 export function compileCelFields(add: Record<string, string>): CelField[] {
   return Object.entries(add).map(([name, source]) => {
     try {
-      return { name, expression: compileExpression(source) };
+      return { name, expression: compileExpression(source, { onlyKnownRoots: true }) };
     } catch (error) {
       if (error instanceof CelCompileError) throw new CelFieldError(name, error.message);
       throw error;

@@ -104,3 +104,19 @@ Deno.test("compileExpression finds the member paths an expression reads", () => 
   assert.deepEqual(pathsOf("json(request.body).with(b, b.user)"), ["request.body"]);
   assert.deepEqual(pathsOf("[request].map(r, r.body)"), []);
 });
+
+Deno.test("compileExpression with onlyKnownRoots rejects a misspelt variable or a missing namespace", () => {
+  assert.throws(
+    () => compileExpression('reqest.path == "/"', { onlyKnownRoots: true }),
+    /unknown variable or function namespace "reqest"/,
+  );
+  assert.throws(
+    () => compileExpression('sha1.encode("x")', { onlyKnownRoots: true }),
+    /unknown variable or function namespace "sha1"/,
+  );
+  assert.equal(
+    compileExpression('default(jwt.sub, "x") != ""', { onlyKnownRoots: true }).roots.has("jwt"),
+    true,
+  );
+  assert.equal(compileExpression("[1].map(c, c)", { onlyKnownRoots: true }).roots.size, 0);
+});
