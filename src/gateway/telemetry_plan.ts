@@ -52,6 +52,13 @@ export function compileTelemetryPlan(
   ]);
   // Compiled here to report bad expressions as config errors; the tracer compiles its own copy.
   const traceFields = fieldsAt(config.tracing?.fields?.add, ["config", "tracing", "fields", "add"]);
+  for (const key of ["randomSampling", "clientSampling"] as const) {
+    const setting = config.tracing?.[key];
+    // Literals ("true", "0.5") need no engine; anything else must be a valid expression.
+    if (typeof setting === "string" && !/^\s*(true|false|[\d.]+)\s*$/.test(setting)) {
+      fieldsAt({ [key]: setting }, ["config", "tracing"]);
+    }
+  }
   const expressions = [...logFields, ...metricFields, ...traceFields, ...(filter ? [filter] : [])]
     .map((f) => f.expression);
   return {

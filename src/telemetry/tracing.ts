@@ -72,8 +72,8 @@ export class RequestTracer {
   readonly #provider: TracerProvider;
   readonly #tracer: Tracer;
   readonly #otel: OtelModules;
-  readonly #randomRatio: number;
-  readonly #clientRatio: number;
+  readonly #randomRatio: number | CelField;
+  readonly #clientRatio: number | CelField;
   /** Default attributes left out: `fields.remove`, and names `fields.add` sets itself. */
   readonly #omitted: readonly string[];
   /** `fields.add` compiled (validated at config load by the telemetry plan). */
@@ -103,7 +103,10 @@ export class RequestTracer {
     const incoming = headers.get(TRACEPARENT);
     // A malformed traceparent counts as none (W3C Trace Context §4.3: restart the trace).
     const parent = incoming === null ? null : this.#otel.core.parseTraceParent(incoming);
-    if (!isPicked(parent ? this.#clientRatio : this.#randomRatio)) return undefined;
+    const sampling = parent ? this.#clientRatio : this.#randomRatio;
+    if (!isPicked(typeof sampling === "number" ? sampling : evaluateRatio(ctx, sampling))) {
+      return undefined;
+    }
     const { api } = this.#otel;
     const context: Context = parent
       ? api.trace.setSpanContext(api.ROOT_CONTEXT, parent)
@@ -233,13 +236,13 @@ export async function reconfigureTracer(
 }
 
 /**
- * A sampling setting as the share of requests it picks. A CEL expression is kept as written but
- * not evaluated yet: it picks every request.
+ * A sampling setting as the share of requests it picks, or a CEL expression evaluated per request
+ * (true/false, or a ratio). Literals need no CEL engine.
  */
 export function samplingRatio(
   setting: boolean | number | string | undefined,
   fallback: number,
-): number {
+): number | CelField {
   if (setting === undefined) return fallback;
   if (typeof setting === "boolean") return setting ? 1 : 0;
   if (typeof setting === "number") return setting;
@@ -249,8 +252,15 @@ export function samplingRatio(
   if (text === "false") return 0;
   const ratio = Number(text);
   if (text !== "" && Number.isFinite(ratio)) return Math.min(1, Math.max(0, ratio));
-  // TODO(#4): evaluate the expression per request with the CEL module.
-  return 1;
+  return compileCelFields({ sampling: text })[0]!;
+}
+
+/** A sampling expression's answer for this request; one that fails samples nothing. */
+function evaluateRatio(ctx: RequestContext, field: CelField): number {
+  const value = toPlain(evaluateCelField(ctx, field, "tracing.sampling"));
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "number" && Number.isFinite(value)) return Math.min(1, Math.max(0, value));
+  return 0;
 }
 
 /** A CEL value as a span attribute: scalars as they are, anything structured as JSON text. */

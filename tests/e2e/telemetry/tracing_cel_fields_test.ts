@@ -108,3 +108,32 @@ Deno.test("tracing that reads response.body still streams: the first event arriv
     await collector.close();
   }
 });
+
+Deno.test("tracing randomSampling may be a CEL expression evaluated per request", async () => {
+  const collector = await startFakeOtlpCollector();
+  const upstream = await startUpstream(() => new Response("ok"));
+  const gw = await startGateway(`config:
+  adminAddr: "off"
+  statsAddr: "off"
+  readinessAddr: "off"
+  tracing:
+    otlpEndpoint: ${collector.grpcUrl}
+    randomSampling: 'default(request.headers["x-trace"], "") == "yes"'
+binds:
+- port: 0
+  listeners:
+  - routes:
+    - backends: [{host: ${upstream.address}}]
+`);
+  try {
+    await (await fetch(`${gw.url()}/untraced`)).body?.cancel();
+    await (await fetch(`${gw.url()}/traced`, { headers: { "x-trace": "yes" } })).body?.cancel();
+    await gw.close();
+    await collector.waitForSpans(1);
+    assert.deepEqual(collector.spans.map((span) => span.attributes["http.path"]), ["/traced"]);
+  } finally {
+    await gw.close();
+    await upstream.close();
+    await collector.close();
+  }
+});

@@ -42,7 +42,7 @@ function requestContext(path: string, headers: Record<string, string> = {}): Req
   return ctx;
 }
 
-Deno.test("samplingRatio reads booleans, ratios and literal expressions; other CEL picks all for now", () => {
+Deno.test("samplingRatio reads booleans, ratios and literal expressions, and compiles other CEL", () => {
   assert.equal(samplingRatio(undefined, 0), 0);
   assert.equal(samplingRatio(undefined, 1), 1);
   assert.equal(samplingRatio(true, 0), 1);
@@ -52,7 +52,8 @@ Deno.test("samplingRatio reads booleans, ratios and literal expressions; other C
   assert.equal(samplingRatio(" true ", 0), 1);
   assert.equal(samplingRatio("0.5", 0), 0.5);
   assert.equal(samplingRatio("7", 0), 1);
-  assert.equal(samplingRatio('request.headers["x-trace"] == "1"', 0), 1);
+  const expression = samplingRatio('request.headers["x-trace"] == "1"', 0);
+  assert.equal(typeof expression === "object" && expression.expression.roots.has("request"), true);
 });
 
 Deno.test("formatTraceparent writes W3C version 00 with two-digit flags", () => {
