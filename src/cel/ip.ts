@@ -1,7 +1,18 @@
 import { EvaluationError } from "@marcbachmann/cel-js";
 
+/** Parsed addresses: a request's `source.address` repeats across rules and requests. */
+const parsedIps = new Map<string, [32 | 128, bigint] | undefined>();
+
 /** IPv4 / IPv6 text to [bit width, value]; undefined if not an IP. */
 export function parseIp(text: string): [32 | 128, bigint] | undefined {
+  if (parsedIps.has(text)) return parsedIps.get(text);
+  const parsed = parseIpUncached(text);
+  if (parsedIps.size >= 4096) parsedIps.clear();
+  parsedIps.set(text, parsed);
+  return parsed;
+}
+
+function parseIpUncached(text: string): [32 | 128, bigint] | undefined {
   const s = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
   if (s.includes(".") && !s.includes(":")) {
     const parts = s.split(".");
