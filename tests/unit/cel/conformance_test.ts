@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { CORE_SECTIONS, loadConformance, runSections } from "../../../bench/cel/conformance_lib.ts";
 import { marcAdapter } from "../../../bench/cel/engine_marc.ts";
-import { createAgwEnvironment } from "../../../bench/cel/custom_functions.ts";
+import { compileExpression } from "../../../src/cel/mod.ts";
 
 /** Measured pass rate minus a small margin (engine upgrades may move a few tests). */
 const MIN_PASS_RATE = 0.88;
@@ -35,12 +35,13 @@ Deno.test({
   },
 });
 
-Deno.test("CEL engine still supports the macro hooks agw's default()/with() sketch relies on", () => {
-  const env = createAgwEnvironment();
+Deno.test("CEL engine still supports the undocumented macro hooks agw's default() and with() use", () => {
   const ctx = { request: { headers: { "x-user": "admin" }, body: '{"a": 1}' } };
-  assert.equal(env.evaluate(`default(request.headers["missing"], "fb")`, ctx), "fb");
-  assert.equal(env.evaluate(`default(request.headers["x-user"], "fb")`, ctx), "admin");
-  assert.equal(env.evaluate(`json(request.body).with(b, b.a + 1)`, ctx), 2n);
-  assert.equal(env.evaluate(`cidr("10.0.0.0/8").containsIP("10.9.8.7")`, ctx), true);
-  assert.equal(env.evaluate(`base64.encode("hello")`, ctx), "aGVsbG8=");
+  const evaluate = (source: string) => compileExpression(source).evaluate(ctx);
+  // json(...) as the container keeps default() off its map fast path, so tryEval itself runs.
+  assert.equal(evaluate(`default(json(request.body).missing, "fb")`), "fb");
+  assert.equal(evaluate(`default(request.headers["x-user"], "fb")`), "admin");
+  assert.equal(evaluate(`json(request.body).with(b, b.a + 1)`), 2n);
+  assert.equal(evaluate(`cidr("10.0.0.0/8").containsIP("10.9.8.7")`), true);
+  assert.equal(evaluate(`base64.encode("hello")`), "aGVsbG8=");
 });
