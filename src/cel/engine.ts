@@ -155,6 +155,16 @@ function walk(
       if (path && !bound.has(path.split(".")[0]!)) paths.add(path);
       return walk(node.args[0], roots, paths, bound);
     }
+    case "[]":
+    case "[?]": {
+      // `request["headers"]` reads the same field as `request.headers`.
+      const path = memberPath(node);
+      if (path && !bound.has(path.split(".")[0]!)) paths.add(path);
+      return Math.max(
+        walk(node.args[0], roots, paths, bound),
+        walk(node.args[1], roots, paths, bound),
+      );
+    }
     case "rcall": {
       const [name, receiver, args] = node.args;
       if (
@@ -215,6 +225,11 @@ function memberPath(node: ASTNode): string | undefined {
   if (node.op === "." || node.op === ".?") {
     const base = memberPath(node.args[0]);
     return base === undefined ? undefined : `${base}.${node.args[1]}`;
+  }
+  if ((node.op === "[]" || node.op === "[?]") && node.args[1].op === "value") {
+    const key = node.args[1].args;
+    const base = memberPath(node.args[0]);
+    return base === undefined || typeof key !== "string" ? undefined : `${base}.${key}`;
   }
   return undefined;
 }

@@ -5,4 +5,5 @@
  */
 export { CelCompileError, type CelExpression, compileExpression } from "./engine.ts";
 export { FlattenedMap, toPlain } from "./functions.ts";
+export { type CelReads, celReads } from "./reads.ts";
 export { buildActivation, type CelPhase, isAbsentValueError } from "./context.ts";

@@ -62,7 +62,7 @@ export async function proxy(
     response = errorResponse(ctx, error);
   }
   ctx.status = response.status;
-  if (bind.telemetry.capturesResponseBody && response.body && ctx.responseBody === undefined) {
+  if (bind.telemetry.reads.responseBody && response.body && ctx.responseBody === undefined) {
     // A log, metric or trace field reads response.body: copy it as it streams, finish at its end.
     const body = captureBody(response.body, BODY_BUFFER_LIMIT_BYTES, (text) => {
       ctx.responseBody = text;
@@ -94,6 +94,8 @@ async function proxyInternal(
   const route = match.route;
   ctx.route = route;
   ctx.matchedPrefix = match.matchedPrefix;
+  // Before any policy edits them (tracing's traceparent is already in: it is agw's own header).
+  if (route.readsRequestHeaders) ctx.keepOriginalHeaders();
 
   // A policy or log field reads request.body: read it first (bounded), then send those bytes.
   const bufferedBody = route.needsRequestBody ? await readRequestBody(ctx) : undefined;

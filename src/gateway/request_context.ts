@@ -65,6 +65,29 @@ export class RequestContext {
     this.pathAndQuery = url.pathname + url.search;
   }
 
+  /** The client's headers as they arrived, for CEL's `request.headers` (see keepOriginalHeaders). */
+  originalHeaders: Record<string, string> | undefined = undefined;
+
+  /**
+   * Copies the headers before policies edit them, from the plain record agw already built: much
+   * cheaper than iterating the request's Headers a second time.
+   */
+  keepOriginalHeaders(): void {
+    const record: Record<string, string> = { host: this.authority };
+    const source = this.upstreamHeaders.record;
+    for (const name in source) {
+      const value = source[name]!;
+      record[name] = typeof value === "string" ? value : value.join(", ");
+    }
+    // Tracing has already put agw's own traceparent in; CEL sees what the client sent.
+    if (this.trace) {
+      const sent = this.request.headers.get("traceparent");
+      if (sent === null) delete record.traceparent;
+      else record.traceparent = sent;
+    }
+    this.originalHeaders = record;
+  }
+
   /** Queues a header for whatever response this request ends with. */
   queueResponseHeader(name: string, value: string): void {
     (this.responseHeaders ??= new Headers()).append(name, value);

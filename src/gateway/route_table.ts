@@ -18,8 +18,10 @@ export interface CompiledRoute {
   readonly mirror: CompiledBackend | undefined;
   /** Whether a policy or telemetry expression reads `request.body` (read it before the steps). */
   readonly needsRequestBody: boolean;
-  /** Whether one reads `response.body` (read the upstream answer before the response steps). */
+  /** Whether a policy expression reads `response.body` (read the upstream answer first). */
   readonly needsResponseBody: boolean;
+  /** Whether an expression reads `request.headers` (keep the client's headers as they came). */
+  readonly readsRequestHeaders: boolean;
 }
 
 /** The result of a match: the route and the path prefix it matched (for prefix rewrites). */

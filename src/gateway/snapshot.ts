@@ -27,6 +27,7 @@ import {
   parseHostTarget,
   type UpstreamSettings,
 } from "../upstream/mod.ts";
+import { celReads } from "../cel/mod.ts";
 import { compileTelemetryPlan, type TelemetryPlan } from "./telemetry_plan.ts";
 import {
   type BindTable,
@@ -307,15 +308,16 @@ class Compiler {
       );
     }
     const allSteps = [...chain.steps, ...backends.flatMap((b) => b.chain.steps)];
+    const reads = celReads(allSteps.flatMap((step) => step.expressions ?? []));
     return {
       name: route.name ?? fallbackName,
       chain,
       backends,
       settings,
       mirror,
-      needsRequestBody: this.#telemetry.needsRequestBody ||
-        allSteps.some((step) => step.needsRequestBody),
-      needsResponseBody: allSteps.some((step) => step.needsResponseBody),
+      needsRequestBody: this.#telemetry.reads.requestBody || reads.requestBody,
+      needsResponseBody: reads.responseBody,
+      readsRequestHeaders: this.#telemetry.reads.requestHeaders || reads.requestHeaders,
     };
   }
 

@@ -1,4 +1,5 @@
-import type { Config, ConfigIssue } from "../config/mod.ts";
+import { type CelReads, celReads } from "../cel/mod.ts";
+import type { Config } from "../config/mod.ts";
 import {
   type AccessLogPolicy,
   type CelField,
@@ -11,13 +12,11 @@ export interface TelemetryPlan {
   /** Undefined when logging has no CEL filter or fields (the access log's fast path). */
   readonly accessLog: AccessLogPolicy | undefined;
   readonly metricFields: readonly CelField[];
-  /** Whether any telemetry expression reads `request.body` (read before the upstream call). */
-  readonly needsRequestBody: boolean;
   /**
-   * Whether one reads `response.body`: the body is then copied (bounded) as it streams to the
-   * client, and the log line, metrics and span are finished when it ends, not at the head.
+   * What the telemetry expressions read. A `response.body` read copies the body (bounded) as it
+   * streams to the client, and the log line, metrics and span are finished when it ends.
    */
-  readonly capturesResponseBody: boolean;
+  readonly reads: CelReads;
 }
 
 /** Compiles `config.logging` and `config.metrics`; problems go to `issue` with their YAML path. */
@@ -61,21 +60,12 @@ export function compileTelemetryPlan(
   }
   const expressions = [...logFields, ...metricFields, ...traceFields, ...(filter ? [filter] : [])]
     .map((f) => f.expression);
-  return {
-    accessLog,
-    metricFields,
-    needsRequestBody: expressions.some((e) => e.paths.has("request.body")),
-    capturesResponseBody: expressions.some((e) => e.paths.has("response.body")),
-  };
+  return { accessLog, metricFields, reads: celReads(expressions) };
 }
 
 /** Nothing to compute per request. */
 export const EMPTY_TELEMETRY_PLAN: TelemetryPlan = {
   accessLog: undefined,
   metricFields: [],
-  needsRequestBody: false,
-  capturesResponseBody: false,
+  reads: celReads([]),
 };
-
-/** Unused parameter guard for callers that only need the type. */
-export type { ConfigIssue };

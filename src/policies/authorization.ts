@@ -47,9 +47,7 @@ export const authorization = {
     };
     return {
       name: "authorization",
-      needsRequestBody: [...rules.allow, ...rules.deny, ...rules.require].some((rule) =>
-        rule.paths.has("request.body")
-      ),
+      expressions: [...rules.allow, ...rules.deny, ...rules.require],
       onRequest(ctx: RequestContext): Verdict {
         for (const rule of rules.deny) if (holds(ctx, rule) !== false) return denied();
         for (const rule of rules.require) if (holds(ctx, rule) !== true) return denied();

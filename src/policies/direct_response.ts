@@ -63,11 +63,9 @@ function compileResponse(
 }
 
 /** Whether any expression reads `request.body`: the flow then reads the body first. */
-function readsRequestBody(responses: CompiledResponse[]): boolean {
-  return responses.some((r) =>
-    [r.condition, r.bodyExpression, ...r.headers.map(([, e]) => e)].some((e) =>
-      e?.paths.has("request.body")
-    )
+function expressionsOf(responses: CompiledResponse[]): CelExpression[] {
+  return responses.flatMap((r) =>
+    [r.condition, r.bodyExpression, ...r.headers.map(([, e]) => e)].filter((e) => e !== undefined)
   );
 }
 
@@ -115,7 +113,7 @@ export const directResponse = {
       const compiled = compileResponse(config, []);
       return {
         name: "directResponse",
-        needsRequestBody: readsRequestBody([compiled]),
+        expressions: expressionsOf([compiled]),
         onRequest: (ctx: RequestContext): Verdict => respond(ctx, compiled),
       };
     }
@@ -124,7 +122,7 @@ export const directResponse = {
     );
     return {
       name: "directResponse",
-      needsRequestBody: readsRequestBody(entries),
+      expressions: expressionsOf(entries),
       onRequest(ctx: RequestContext): Verdict {
         for (const entry of entries) {
           if (entry.condition) {

@@ -102,8 +102,7 @@ export const transformations = {
     );
     return {
       name: "transformations",
-      needsRequestBody: expressions.some((e) => e.paths.has("request.body")),
-      needsResponseBody: expressions.some((e) => e.paths.has("response.body")),
+      expressions,
       ...(request && {
         onRequest(ctx: RequestContext) {
           applyHeaders(ctx, request, ctx.upstreamHeaders);

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { CelExpression } from "../cel/mod.ts";
 import type { RequestContext } from "../gateway/request_context.ts";
 import type { UpstreamSettings } from "../upstream/settings.ts";
 
@@ -23,10 +24,12 @@ export interface PolicyStep {
   onRequest?(ctx: RequestContext): Verdict | Promise<Verdict>;
   /** Runs once per request after the last attempt, on the response agw is about to send. */
   onResponse?(ctx: RequestContext, res: ResponseParts): void;
-  /** Whether the step reads `request.body`: the flow then reads the body first (bounded). */
-  readonly needsRequestBody?: boolean;
-  /** Whether the step reads `response.body`: the flow then reads the upstream body first. */
-  readonly needsResponseBody?: boolean;
+  /**
+   * The CEL expressions the step evaluates. The flow reads them at load to know what a request
+   * must provide: `request.body` is read first, `response.body` before response steps, and the
+   * original request headers are kept for `request.headers`.
+   */
+  readonly expressions?: readonly CelExpression[];
   /** Settings for the upstream call, merged into the route's upstream settings at load. */
   readonly upstream?: Partial<UpstreamSettings>;
 }

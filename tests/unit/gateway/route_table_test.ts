@@ -18,6 +18,7 @@ function route(name: string): CompiledRoute {
     mirror: undefined,
     needsRequestBody: false,
     needsResponseBody: false,
+    readsRequestHeaders: false,
   };
 }
 
