@@ -97,7 +97,8 @@ Deno.test("compileExpression does not count comprehension-bound names as roots",
 Deno.test("compileExpression finds the member paths an expression reads", () => {
   assert.deepEqual(pathsOf('json(request.body).user == "alice"'), ["request.body"]);
   assert.deepEqual(pathsOf("size(response.body) > 0"), ["response.body"]);
-  assert.deepEqual(pathsOf('request.headers["x"]'), ["request.headers"]);
+  assert.deepEqual(pathsOf('request.headers["x"]'), ["request.headers", "request.headers.x"]);
+  assert.deepEqual(pathsOf('request["headers"]'), ["request.headers"]);
   assert.deepEqual(pathsOf("has(jwt.claims.sub)"), ["jwt.claims", "jwt.claims.sub"]);
   assert.deepEqual(pathsOf("x[0].y"), []);
   // A path through a bound name is not a request path.
