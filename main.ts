@@ -12,6 +12,8 @@ import { VERSION } from "./src/version.ts";
 
 /** How long in-flight requests may run after SIGTERM before agw exits anyway. */
 const DRAIN_DEADLINE_MS = 10_000;
+/** The same signal this soon after the first is one Ctrl-C delivered twice, not a second request. */
+const DUPLICATE_SIGNAL_MS = 500;
 
 const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
@@ -60,8 +62,13 @@ async function main(args: string[]): Promise<number> {
 
   // Listen for signals before starting, so a SIGTERM during start-up still drains and exits 0.
   let signalled: string | undefined;
+  let signalledAt = 0;
   const stopRequested = Promise.withResolvers<string>();
   const onSignal = (name: string) => {
+    // One Ctrl-C can arrive twice (the terminal signals the process group, and `deno task`
+    // forwards it too): the same signal again within a moment is that echo, not "exit now".
+    const isEcho = name === signalled && performance.now() - signalledAt < DUPLICATE_SIGNAL_MS;
+    if (isEcho) return;
     if (signalled !== undefined) {
       // A second signal while draining: the operator wants out now.
       logger.warn("second signal while draining; exiting now", { signal: name });
@@ -69,6 +76,7 @@ async function main(args: string[]): Promise<number> {
       Deno.exit(1);
     }
     signalled = name;
+    signalledAt = performance.now();
     stopRequested.resolve(name);
   };
   for (const name of SIGNALS) Deno.addSignalListener(name, () => onSignal(name));

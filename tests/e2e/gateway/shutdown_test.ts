@@ -146,3 +146,18 @@ Deno.test("agw on a second signal while draining exits at once with code 1", asy
     await upstream.close();
   }
 });
+
+Deno.test("agw treats the same signal twice in a row as one (a Ctrl-C echoed by deno task)", async () => {
+  const { upstream, release } = await heldUpstream();
+  release.resolve();
+  try {
+    await withAgw(upstream, async (agw) => {
+      agw.kill("SIGINT");
+      const status = await agw.stop("SIGINT");
+      assert.equal(status.code, 0, agw.stderr);
+      assert.ok(!agw.lines.some((line) => /second signal while draining/.test(line)));
+    });
+  } finally {
+    await upstream.close();
+  }
+});
