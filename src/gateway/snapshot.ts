@@ -87,7 +87,7 @@ export function buildSnapshot(
   const issues: ConfigIssue[] = [];
   const pool = new HttpClientPool(options.onUpstreamConnect);
   const telemetry = compileTelemetryPlan(
-    loaded.config.config,
+    loaded.config,
     (path, message) => issues.push(configErrorAt(loaded, path, message)),
   );
   const compiler = new Compiler(loaded, env, pool, issues, telemetry);

@@ -19,11 +19,17 @@ export interface TelemetryPlan {
   readonly reads: CelReads;
 }
 
-/** Compiles `config.logging` and `config.metrics`; problems go to `issue` with their YAML path. */
+/**
+ * Compiles `config.logging`, `frontendPolicies.accessLog` (agentgateway's newer home for the same
+ * settings: its fields join, and its filter wins), `config.metrics` and `config.tracing` fields.
+ * Problems go to `issue` with their YAML path.
+ */
 export function compileTelemetryPlan(
-  config: Config["config"],
+  document: Config,
   issue: (path: PropertyKey[], message: string) => void,
 ): TelemetryPlan {
+  const config = document.config;
+  const frontend = document.frontendPolicies?.accessLog;
   // One field at a time, so every bad expression is reported, not only the first.
   const fieldsAt = (add: Record<string, string> | undefined, path: PropertyKey[]): CelField[] =>
     Object.entries(add ?? {}).flatMap(([name, source]) => {
@@ -36,12 +42,18 @@ export function compileTelemetryPlan(
       }
     });
   const logging = config.logging;
-  const logFields = fieldsAt(logging.fields?.add, ["config", "logging", "fields", "add"]);
-  const filter = logging.filter === undefined
+  const logFields = [
+    ...fieldsAt(logging.fields?.add, ["config", "logging", "fields", "add"]),
+    ...fieldsAt(frontend?.add, ["frontendPolicies", "accessLog", "add"]),
+  ];
+  const filter = frontend?.filter !== undefined
+    ? fieldsAt({ filter: frontend.filter }, ["frontendPolicies", "accessLog"])[0]
+    : logging.filter === undefined
     ? undefined
     : fieldsAt({ filter: logging.filter }, ["config", "logging"])[0];
-  const accessLog = filter || logFields.length > 0 || (logging.fields?.remove.length ?? 0) > 0
-    ? { filter, fields: logFields, remove: new Set(logging.fields?.remove ?? []) }
+  const remove = new Set([...(logging.fields?.remove ?? []), ...(frontend?.remove ?? [])]);
+  const accessLog = filter || logFields.length > 0 || remove.size > 0
+    ? { filter, fields: logFields, remove }
     : undefined;
   const metricFields = fieldsAt(config.metrics?.fields?.add, [
     "config",
