@@ -9,6 +9,8 @@ export type ErrorSource = "downstream" | "upstream" | "internal";
 
 /** The kinds of failure agw answers itself. */
 export type ProxyErrorKind =
+  | "badRequest"
+  | "clientClosed"
   | "routeNotFound"
   | "noValidBackend"
   | "upstreamCallFailed"
@@ -16,6 +18,9 @@ export type ProxyErrorKind =
   | "internal";
 
 const STATUS: Record<ProxyErrorKind, number> = {
+  badRequest: 400,
+  // nginx's 499: nobody reads it, but logs and metrics should not count it as agw's failure.
+  clientClosed: 499,
   routeNotFound: 404,
   noValidBackend: 500,
   upstreamCallFailed: 503,
@@ -24,6 +29,8 @@ const STATUS: Record<ProxyErrorKind, number> = {
 };
 
 const SOURCE: Record<ProxyErrorKind, ErrorSource> = {
+  badRequest: "downstream",
+  clientClosed: "downstream",
   routeNotFound: "downstream",
   noValidBackend: "internal",
   upstreamCallFailed: "upstream",
@@ -51,6 +58,10 @@ export class ProxyError extends Error {
 
 function messageFor(kind: ProxyErrorKind, detail: string | undefined): string {
   switch (kind) {
+    case "badRequest":
+      return `bad request${detail ? `: ${detail}` : ""}`;
+    case "clientClosed":
+      return "client closed the request";
     case "routeNotFound":
       return "route not found";
     case "noValidBackend":

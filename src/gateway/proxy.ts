@@ -48,7 +48,9 @@ export async function proxy(
   metrics: Metrics,
   tracer?: RequestTracer,
 ): Promise<Response> {
-  const ctx = new RequestContext(request, new URL(request.url), conn.clientAddr, bind.name);
+  const url = requestUrl(request);
+  if (url instanceof ProxyError) return toResponse(url);
+  const ctx = new RequestContext(request, url, conn.clientAddr, bind.name);
   ctx.clientPort = conn.clientPort;
   // Tracing (config.tracing): sampling, and the upstream traceparent, before any policy runs.
   if (tracer) ctx.trace = tracer.startSpan(ctx);
@@ -73,6 +75,31 @@ export async function proxy(
   }
   finishTelemetry(ctx, bind, metrics);
   return response;
+}
+
+/**
+ * The request's URL, checked against its Host header. Routing, the upstream Host and CEL's
+ * `request.host` must all mean the same authority: an absolute-form target naming another host,
+ * or a Host that is not a plain authority (`a@b`, spaces), is refused with 400.
+ */
+function requestUrl(request: Request): URL | ProxyError {
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return new ProxyError("badRequest", "invalid host");
+  }
+  const host = request.headers.get("host");
+  if (host !== null && !sameAuthority(host, url)) return new ProxyError("badRequest", "host mismatch");
+  return url;
+}
+
+function sameAuthority(host: string, url: URL): boolean {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:@/\[\]]+)(?::(\d{1,5}))?$/.exec(host);
+  if (!match) return false;
+  const defaultPort = url.protocol === "https:" ? "443" : "80";
+  const port = match[2] === undefined || match[2] === "" ? defaultPort : String(Number(match[2]));
+  return match[1]!.toLowerCase() === url.hostname.toLowerCase() && port === (url.port || defaultPort);
 }
 
 /** Metrics, the access-log line and the span: at the response head, or at the body's end. */
@@ -183,7 +210,13 @@ async function prepareAttempt(
   body: Body,
   copyHeaders: boolean,
 ): Promise<PreparedAttempt | Response> {
-  const base = { headers: ctx.upstreamHeaders, authority: ctx.authority, path: ctx.pathAndQuery };
+  // Backend steps may change all of these; each attempt starts again from the route's result.
+  const base = {
+    headers: ctx.upstreamHeaders,
+    authority: ctx.authority,
+    path: ctx.pathAndQuery,
+    replacementBody: ctx.replacementBody,
+  };
   const headers = copyHeaders ? base.headers.clone() : base.headers;
   if (backend.chain.request.length > 0) {
     ctx.upstreamHeaders = headers;
@@ -204,6 +237,7 @@ async function prepareAttempt(
   };
   ctx.authority = base.authority;
   ctx.pathAndQuery = base.path;
+  ctx.replacementBody = base.replacementBody;
   return { client: backend.client, request, endpoint: backend.name };
 }
 

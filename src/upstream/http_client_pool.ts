@@ -85,6 +85,11 @@ export class UpstreamClient {
       }
       const headers = outgoing.headers.record;
       headers.host = outgoing.authority;
+      // The framing follows the body agw sends, never a length the client (or a policy that
+      // replaced the body) left behind: a wrong length would desync the upstream connection.
+      const body = outgoing.body;
+      if (body instanceof Uint8Array) headers["content-length"] = String(body.byteLength);
+      else if (body === null) delete headers["content-length"];
 
       const req = this.#request({
         ...this.#tlsOptions,

@@ -97,3 +97,38 @@ Deno.test("retry does not replay a streamed body without a known small length", 
     await upstream.close();
   }
 });
+
+Deno.test("retry to another backend sends the route's body, not the previous backend's rewrite", async () => {
+  const failing = await startUpstream(() => new Response("down", { status: 503 }));
+  const healthy = await startUpstream((_request, report) => new Response(report.body));
+  const gw = await startGateway(`binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies:
+        retry: {attempts: 3, codes: [503]}
+      backends:
+      - host: ${failing.address}
+        policies:
+          transformations:
+            request: {body: '"a much longer rewritten body"'}
+      - host: ${healthy.address}
+`);
+  try {
+    // Backends are drawn at random: send until the failing one has been tried first at least once.
+    for (let i = 0; i < 50 && failing.received.length === 0; i++) {
+      const response = await fetch(gw.url(), { method: "POST", body: "abc" });
+      assert.equal(await response.text(), "abc");
+    }
+    assert.ok(failing.received.length > 0);
+    assert.equal(failing.received[0]!.body, "a much longer rewritten body");
+    for (const seen of healthy.received) {
+      assert.equal(seen.body, "abc");
+      assert.equal(seen.headers["content-length"], "3");
+    }
+  } finally {
+    await gw.close();
+    await failing.close();
+    await healthy.close();
+  }
+});
