@@ -39,6 +39,8 @@ export class Gateway {
   #admin: AdminServers | undefined;
   /** config.tracing's span exporter; undefined when tracing is off. */
   #tracer: RequestTracer | undefined;
+  /** Binds removed by a reload that are still finishing their requests. */
+  readonly #draining = new Set<Promise<void>>();
   #ready = false;
   readonly #hostname: string;
 
@@ -97,16 +99,27 @@ export class Gateway {
     const next = buildSnapshot(loaded, {
       onUpstreamConnect: (endpoint) => this.metrics.recordUpstreamConnection(endpoint),
     });
-    // Listen on new ports first: if one is taken, nothing has changed and the old config serves.
-    const started = await this.#startBinds(next).catch((error) => {
+    // Everything that can fail comes before the swap: a new tracer, then listening on new ports.
+    // If either fails, nothing has changed and the old config keeps serving.
+    const previousTracer = this.#tracer;
+    let tracer: RequestTracer | undefined;
+    try {
+      tracer = await reconfigureTracer(previousTracer, loaded.config.config.tracing);
+    } catch (error) {
       next.close();
+      throw error;
+    }
+    const started = await this.#startBinds(next).catch(async (error) => {
+      next.close();
+      if (tracer !== previousTracer) await tracer?.shutdown();
       throw error;
     });
     const previous = this.#snapshot;
     this.#snapshot = next;
+    this.#tracer = tracer;
     logger.configure(loaded.config.config.logging);
-    this.#tracer = await reconfigureTracer(this.#tracer, loaded.config.config.tracing);
-    await this.#stopRemovedBinds();
+    if (previousTracer !== tracer) previousTracer?.shutdown().catch(() => {});
+    this.#stopRemovedBinds();
     logger.debug("config swapped", { newBinds: started });
     // Requests still running on the old snapshot keep their connections until they finish.
     previous.retire();
@@ -115,9 +128,10 @@ export class Gateway {
   async shutdown(deadlineMs: number): Promise<void> {
     // Not ready first, so a load balancer stops sending while in-flight requests drain.
     this.#ready = false;
-    const draining = Promise.all(
-      [...this.#binds.values()].map((bind) => bind.listening.shutdown()),
-    );
+    const draining = Promise.all([
+      ...[...this.#binds.values()].map((bind) => bind.listening.shutdown()),
+      ...this.#draining,
+    ]);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<"deadline">((resolve) => {
       timer = setTimeout(() => resolve("deadline"), deadlineMs);
@@ -141,12 +155,19 @@ export class Gateway {
   }
 
   /** Stops the binds whose ports the current snapshot no longer has; they drain first. */
-  async #stopRemovedBinds(): Promise<void> {
+  /**
+   * Stops the binds the current snapshot no longer has. They drain in the background (a long
+   * stream must not hold up the reload); shutdown() waits for them within its deadline.
+   */
+  #stopRemovedBinds(): void {
     const wanted = this.#snapshot.binds;
     for (const [key, running] of this.#binds) {
       if (!wanted.has(key)) {
         this.#binds.delete(key);
-        await running.listening.shutdown();
+        const draining = running.listening.shutdown().finally(() =>
+          this.#draining.delete(draining)
+        );
+        this.#draining.add(draining);
       }
     }
   }

@@ -90,7 +90,9 @@ function requestUrl(request: Request): URL | ProxyError {
     return new ProxyError("badRequest", "invalid host");
   }
   const host = request.headers.get("host");
-  if (host !== null && !sameAuthority(host, url)) return new ProxyError("badRequest", "host mismatch");
+  if (host !== null && !sameAuthority(host, url)) {
+    return new ProxyError("badRequest", "host mismatch");
+  }
   return url;
 }
 
@@ -99,7 +101,8 @@ function sameAuthority(host: string, url: URL): boolean {
   if (!match) return false;
   const defaultPort = url.protocol === "https:" ? "443" : "80";
   const port = match[2] === undefined || match[2] === "" ? defaultPort : String(Number(match[2]));
-  return match[1]!.toLowerCase() === url.hostname.toLowerCase() && port === (url.port || defaultPort);
+  return match[1]!.toLowerCase() === url.hostname.toLowerCase() &&
+    port === (url.port || defaultPort);
 }
 
 /** Metrics, the access-log line and the span: at the response head, or at the body's end. */

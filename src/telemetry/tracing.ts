@@ -221,7 +221,7 @@ export async function createTracer(
 
 /**
  * The tracer for a reloaded config: the running one when `config.tracing` did not change, else a
- * new one, the old one flushing in the background.
+ * new one. The caller retires the old one once the new config is in (see Gateway.reload).
  */
 export async function reconfigureTracer(
   current: RequestTracer | undefined,
@@ -230,9 +230,7 @@ export async function reconfigureTracer(
   const enabled = config?.otlpEndpoint !== undefined;
   if (current && enabled && current.configKey === JSON.stringify(config)) return current;
   if (!current && !enabled) return undefined;
-  const next = await createTracer(config);
-  current?.shutdown().catch(() => {});
-  return next;
+  return await createTracer(config);
 }
 
 /**
