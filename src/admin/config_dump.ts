@@ -21,8 +21,14 @@ export function dumpConfig(config: Config): unknown {
   return redact(config, false);
 }
 
+/** `scheme://user:password@host`: the userinfo of a URL. */
+const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i;
+
 function redact(value: unknown, inKeyHolder: boolean): unknown {
-  if (typeof value === "string") return PRIVATE_KEY_PEM.test(value) ? REDACTED : value;
+  if (typeof value === "string") {
+    if (PRIVATE_KEY_PEM.test(value)) return REDACTED;
+    return value.replace(URL_USERINFO, `$1${REDACTED}@`);
+  }
   if (Array.isArray(value)) return value.map((item) => redact(item, inKeyHolder));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
@@ -33,6 +39,11 @@ function redact(value: unknown, inKeyHolder: boolean): unknown {
       out[key] = inner.map((item) => typeof item === "string" ? REDACTED : redact(item, true));
     } else if (SECRET_NAME.test(key) && (inner === null || typeof inner !== "object")) {
       out[key] = REDACTED;
+    } else if (
+      key === "headers" && inner !== null && typeof inner === "object" && !Array.isArray(inner)
+    ) {
+      // Headers sent to a collector or backend (`tracing.headers`) are credentials more often than not.
+      out[key] = Object.fromEntries(Object.keys(inner).map((name) => [name, REDACTED]));
     } else {
       out[key] = redact(inner, inKeyHolder || KEY_HOLDERS.has(key));
     }

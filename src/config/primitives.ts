@@ -32,10 +32,20 @@ export function parseDurationMs(text: string): number | undefined {
   return total;
 }
 
+/** Timers cannot wait longer than 2^31-1 ms (about 24.8 days); a longer wait would fire at once. */
+const MAX_DURATION_MS = 24 * 86_400_000;
+
 /** A duration string (`"10s"`) parsed once into milliseconds. */
 export const durationMs = z.string({ error: 'expected a duration like "10s"' }).transform(
   (text, ctx) => {
     const ms = parseDurationMs(text);
+    if (ms !== undefined && ms > MAX_DURATION_MS) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a duration of at most 24d, got ${JSON.stringify(text)}`,
+      });
+      return z.NEVER;
+    }
     if (ms === undefined) {
       ctx.addIssue({
         code: "custom",

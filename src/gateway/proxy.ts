@@ -138,6 +138,10 @@ async function proxyInternal(
     host: clientHost,
   });
 
+  // An expression reading response.body wants text, not whatever compression the client accepts.
+  if (route.needsResponseBody || bind.telemetry.reads.responseBody) {
+    ctx.upstreamHeaders.set("accept-encoding", "identity");
+  }
   const body = ctx.replacementBody ?? bufferedBody ?? await replayableBody(ctx.request, route);
   if (route.mirror && Math.random() < (route.settings.mirror?.fraction ?? 0)) {
     sendMirror(ctx, route.mirror, body);
@@ -272,6 +276,11 @@ function finishUpstream(
   backendSteps: readonly PolicyStep[],
   routeSteps: readonly PolicyStep[],
 ): Response {
+  if (upstream.status < 200 || upstream.status > 599) {
+    // `new Response` accepts only 200–599 (1xx are interim and never final here).
+    if (upstream.body instanceof ReadableStream) upstream.body.cancel().catch(() => {});
+    throw new ProxyError("upstreamCallFailed", `invalid status ${upstream.status}`);
+  }
   ctx.response = { status: upstream.status, headers: upstream.headers, body: ctx.responseBody };
   if (backendSteps.length === 0 && routeSteps.length === 0 && !ctx.responseHeaders) {
     // Fast path: no policy touches the response, so skip building a Headers to edit.
@@ -314,10 +323,19 @@ function buildResponse(
   return new Response(parts.body, { status: parts.status, headers: parts.headers });
 }
 
+/** Errors Deno raises when the client's connection went away mid-request. */
+function isClientGone(error: unknown): boolean {
+  return error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted ||
+    error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe;
+}
+
 function errorResponse(ctx: RequestContext, error: unknown): Response {
   let proxyError: ProxyError;
   if (error instanceof ProxyError) {
     proxyError = error;
+  } else if (isClientGone(error)) {
+    // The client closed while agw read its body: not agw's failure, and nothing to log loudly.
+    proxyError = new ProxyError("clientClosed");
   } else {
     // A throw here is a bug: answer 500 with an id the operator can find in the log, never a stack.
     const id = crypto.randomUUID();

@@ -50,9 +50,12 @@ export const backendAuth = {
       return {
         name: "backendAuth",
         onRequest(ctx: RequestContext) {
-          const url = new URL(ctx.pathAndQuery, "http://x");
-          url.searchParams.set(name, secret);
-          ctx.pathAndQuery = url.pathname + url.search;
+          // String surgery, not `new URL(path, base)`: that reads a `//host/...` path as a host.
+          const at = ctx.pathAndQuery.indexOf("?");
+          const path = at < 0 ? ctx.pathAndQuery : ctx.pathAndQuery.slice(0, at);
+          const query = new URLSearchParams(at < 0 ? "" : ctx.pathAndQuery.slice(at + 1));
+          query.set(name, secret);
+          ctx.pathAndQuery = `${path}?${query}`;
           return undefined;
         },
       };

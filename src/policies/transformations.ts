@@ -127,7 +127,10 @@ export const transformations = {
             const result = evaluatePolicyExpression(ctx, response.body, "transformations");
             if (result.ok) {
               parts.body = asText(result.value) as BodyInit;
-              parts.headers.delete("content-length");
+              // The new body is neither the upstream's encoding nor its entity.
+              for (const name of ["content-length", "content-encoding", "etag", "content-md5"]) {
+                parts.headers.delete(name);
+              }
             }
           }
         },

@@ -13,6 +13,9 @@ export function parseHostTarget(host: string, hasTls: boolean): UpstreamTarget |
     } catch {
       return `expected "host:port" or an http(s) URL, got ${JSON.stringify(host)}`;
     }
+    if (url.username !== "" || url.password !== "") {
+      return "credentials in a backend URL are not supported: use backendAuth instead";
+    }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       return `unsupported scheme ${
         JSON.stringify(url.protocol.slice(0, -1))

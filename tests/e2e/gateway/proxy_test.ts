@@ -221,3 +221,21 @@ Deno.test("proxy cancels the upstream response when the client disconnects", asy
     await upstream.close();
   }
 });
+
+Deno.test("proxy answers 503 for an upstream status no HTTP response may carry", async () => {
+  const { default: net } = await import("node:net");
+  const server = net.createServer((socket) => {
+    socket.once("data", () => socket.end("HTTP/1.1 999 Odd\r\ncontent-length: 2\r\n\r\nhi"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  const gw = await startGateway(routeTo(`127.0.0.1:${port}`));
+  try {
+    const response = await fetch(gw.url());
+    assert.equal(response.status, 503);
+    assert.match(await response.text(), /invalid status 999/);
+  } finally {
+    await gw.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

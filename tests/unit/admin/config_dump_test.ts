@@ -55,3 +55,13 @@ Deno.test("dumpConfig redacts an inlined private key wherever it appears", () =>
   assert.ok(!text.includes("MIIE"));
   assert.ok(text.includes('"key":"<redacted>"'));
 });
+
+Deno.test("dumpConfig redacts tracing headers, whose values are usually collector credentials", () => {
+  const text = dump(`config:
+  tracing:
+    otlpEndpoint: http://127.0.0.1:4317
+    headers: {x-honeycomb-team: s3cr3t, dd-api-key: k3y}
+`);
+  assert.ok(!text.includes("s3cr3t") && !text.includes("k3y"), text);
+  assert.ok(text.includes('"x-honeycomb-team":"<redacted>"'), text);
+});

@@ -325,3 +325,14 @@ Deno.test("loadConfig reads JSON as well as YAML", () => {
   });
   assert.equal(config.binds[0]?.port, 3000);
 });
+
+Deno.test("loadConfig refuses a duration longer than a timer can wait", () => {
+  assert.throws(
+    () =>
+      loadConfig(
+        `binds:\n- port: 1\n  listeners:\n  - routes:\n    - policies: {timeout: {requestTimeout: 30d}}\n`,
+        { source: "t.yaml" },
+      ),
+    /requestTimeout: expected a duration of at most 24d/,
+  );
+});

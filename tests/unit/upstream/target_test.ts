@@ -35,3 +35,10 @@ Deno.test("parseHostTarget explains what is wrong with a bad host", () => {
   assert.match(parseHostTarget("http://x/path", false) as string, /path in a backend host/);
   assert.match(parseHostTarget("x:99999", false) as string, /expected "host:port"/);
 });
+
+Deno.test("parseHostTarget refuses credentials in a backend URL", () => {
+  assert.match(
+    parseHostTarget("http://user:pw@api.example.com", false) as string,
+    /use backendAuth/,
+  );
+});
