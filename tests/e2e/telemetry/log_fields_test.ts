@@ -274,3 +274,34 @@ Deno.test("logging rejects every invalid CEL field and filter as a config error 
     },
   ]);
 });
+
+Deno.test("log fields never carry credentials, however the header is read", async () => {
+  const gw = await startGateway(`config:
+  adminAddr: "off"
+  statsAddr: "off"
+  readinessAddr: "off"
+  logging:
+    fields:
+      add:
+        auth: 'request.headers["authorization"]'
+        all: 'request.headers'
+        flat: 'flatten(request.headers)'
+binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies: {directResponse: {status: 200}}
+`);
+  try {
+    await (await fetch(gw.url(), {
+      headers: { authorization: "Bearer top-secret", cookie: "session=abc", "x-user": "alice" },
+    })).body?.cancel();
+    const line = gw.logs.find((l) => l.includes("\trequest "))!;
+    assert.ok(!line.includes("top-secret") && !line.includes("session=abc"), line);
+    assert.match(line, /auth=<redacted>/);
+    assert.match(line, /flat\.authorization=<redacted>/);
+    assert.match(line, /flat\.x-user=alice/);
+  } finally {
+    await gw.close();
+  }
+});
