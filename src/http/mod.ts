@@ -3,4 +3,5 @@
  * @module
  */
 export { type HeaderEditor, HeaderMap } from "./header_map.ts";
+export { isFieldName, isFieldValue } from "./field_syntax.ts";
 export { HOP_BY_HOP, hopByHopNames } from "./hop_by_hop.ts";

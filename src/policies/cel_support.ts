@@ -6,6 +6,7 @@ import {
   isAbsentValueError,
 } from "../cel/mod.ts";
 import type { RequestContext } from "../gateway/request_context.ts";
+import { isFieldName, isFieldValue } from "../http/mod.ts";
 import { logger } from "../telemetry/mod.ts";
 import { PolicyConfigError } from "./types.ts";
 
@@ -52,14 +53,9 @@ export function evaluatePolicyExpression(
   }
 }
 
-/** RFC 9110 §5.5: a field value is visible ASCII, obs-text, space and tab; never CR, LF or NUL. */
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-/** RFC 9110 §5.1: a field name is a token. */
-const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 /** Checks a header name from config; a bad one is a config error at `path`. */
 export function checkHeaderName(name: string, path: readonly PropertyKey[]): string {
-  if (!FIELD_NAME.test(name)) {
+  if (!isFieldName(name)) {
     throw new PolicyConfigError(path, `Invalid header name ${JSON.stringify(name)}`);
   }
   return name;
@@ -79,7 +75,7 @@ export function evaluateHeaderValue(
   const result = evaluatePolicyExpression(ctx, expression, policy);
   if (!result.ok || result.value === null || result.value === undefined) return undefined;
   const text = toText(result.value);
-  if (FIELD_VALUE.test(text)) return text;
+  if (isFieldValue(text)) return text;
   if (!reported.has(expression)) {
     reported.add(expression);
     logger.warn("CEL expression failed", {

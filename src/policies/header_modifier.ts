@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { stringMap } from "../config/primitives.ts";
-import type { HeaderEditor } from "../http/mod.ts";
+import { type HeaderEditor, isFieldName, isFieldValue } from "../http/mod.ts";
+import { PolicyConfigError } from "./types.ts";
 
 /** agentgateway's HeaderModifier: `add` appends, `set` replaces, `remove` deletes. */
 export const headerModifierSchema = z.strictObject({
@@ -19,11 +20,23 @@ export interface CompiledHeaderModifier {
 
 /** Lower-cases names once at load. */
 export function compileHeaderModifier(config: HeaderModifierConfig): CompiledHeaderModifier {
-  const pairs = (map: Record<string, string> | undefined) =>
-    Object.entries(map ?? {}).map(([k, v]) => [k.toLowerCase(), v] as const);
+  // Checked at load: a bad name or a value with a line break would fail every request.
+  const pairs = (map: Record<string, string> | undefined, key: string) =>
+    Object.entries(map ?? {}).map(([name, value]) => {
+      if (!isFieldName(name)) {
+        throw new PolicyConfigError([key, name], `invalid header name ${JSON.stringify(name)}`);
+      }
+      if (!isFieldValue(value)) {
+        throw new PolicyConfigError(
+          [key, name],
+          "invalid header value: line breaks and control characters are not allowed",
+        );
+      }
+      return [name.toLowerCase(), value] as const;
+    });
   return {
-    add: pairs(config.add),
-    set: pairs(config.set),
+    add: pairs(config.add, "add"),
+    set: pairs(config.set, "set"),
     remove: (config.remove ?? []).map((name) => name.toLowerCase()),
   };
 }

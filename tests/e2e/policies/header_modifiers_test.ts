@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { type EchoReport, startEchoUpstream, startUpstream } from "../../support/fake_upstream.ts";
 import { json, startGateway } from "../../support/gateway_harness.ts";
+import { ConfigError, loadConfig } from "../../../src/config/mod.ts";
+import { buildSnapshot } from "../../../src/gateway/mod.ts";
 
 function config(address: string, policies: string, backendPolicies = "") {
   return `binds:
@@ -97,5 +99,21 @@ Deno.test("backend-level header modifiers apply after the route's", async () => 
   } finally {
     await gw.close();
     await upstream.close();
+  }
+});
+
+Deno.test("header modifiers with a bad header name or a line break in a value are config errors", () => {
+  for (
+    const [policy, path] of [
+      ['requestHeaderModifier: {set: {"bad name": v}}', 'requestHeaderModifier.set["bad name"]'],
+      ['responseHeaderModifier: {add: {x-a: "one\\r\\ntwo"}}', "responseHeaderModifier.add.x-a"],
+    ]
+  ) {
+    const yaml = `binds:\n- port: 1\n  listeners:\n  - routes:\n    - policies: {${policy}}\n`;
+    assert.throws(
+      () => buildSnapshot(loadConfig(yaml, { source: "t.yaml" })),
+      (error: unknown) => error instanceof ConfigError && error.message.includes(path!),
+      policy,
+    );
   }
 });
