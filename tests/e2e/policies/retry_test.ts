@@ -106,7 +106,8 @@ Deno.test("retry to another backend sends the route's body, not the previous bac
   listeners:
   - routes:
     - policies:
-        retry: {attempts: 3, codes: [503]}
+        # Enough attempts that reaching the healthy backend is certain, not likely (2^-20 to miss).
+        retry: {attempts: 20, codes: [503]}
       backends:
       - host: ${failing.address}
         policies:
