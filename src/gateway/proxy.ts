@@ -143,9 +143,17 @@ async function proxyInternal(
     ctx.upstreamHeaders.set("accept-encoding", "identity");
   }
   const body = ctx.replacementBody ?? bufferedBody ?? await replayableBody(ctx.request, route);
-  if (route.mirror && Math.random() < (route.settings.mirror?.fraction ?? 0)) {
-    sendMirror(ctx, route.mirror, body);
-  }
+  // Decided once per request; sent once the backend phase has accepted it (not if it denies).
+  const mirror = route.mirror && Math.random() < (route.settings.mirror?.fraction ?? 0)
+    ? route.mirror
+    : undefined;
+  const mirrorOnce = (prepared: PreparedAttempt | Response) => {
+    if (mirror && !(prepared instanceof Response) && !ctx.mirrored) {
+      ctx.mirrored = true;
+      sendMirror(mirror, prepared.request, route.settings.requestTimeoutMs);
+    }
+    return prepared;
+  };
   let backend: CompiledBackend | undefined;
   const options: AttemptOptions = {
     timeoutMs: () => attemptTimeout(ctx, route),
@@ -159,12 +167,12 @@ async function proxyInternal(
       backend = selectBackend(route.backends);
       if (!backend) throw new ProxyError("noValidBackend");
       // A retry must not inherit headers that the previous backend's policies set.
-      return prepareAttempt(ctx, backend, body, true);
+      return prepareAttempt(ctx, backend, body, true).then(mirrorOnce);
     }, options);
   } else {
     backend = selectBackend(route.backends);
     if (!backend) throw new ProxyError("noValidBackend");
-    const prepared = await prepareAttempt(ctx, backend, body, false);
+    const prepared = mirrorOnce(await prepareAttempt(ctx, backend, body, false));
     if (prepared instanceof Response) {
       result = prepared;
     } else {

@@ -44,6 +44,9 @@ export class RequestContext {
   /** The request's trace span, when `config.tracing` traces this request (telemetry/tracing.ts). */
   trace: RequestSpan | undefined = undefined;
 
+  /** Whether the request's mirror copy has gone out (once, even across retries). */
+  mirrored = false;
+
   /** Outcome, for the access log and metrics. */
   status = 0;
   endpoint = "";

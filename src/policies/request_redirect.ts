@@ -5,6 +5,7 @@ import {
   pathRewriteSchema,
   rewriteAuthority,
   rewritePath,
+  splitAuthority,
 } from "./rewrite_parts.ts";
 import type { PolicyModule } from "./types.ts";
 
@@ -28,9 +29,16 @@ export const requestRedirect = {
       onRequest(ctx: RequestContext) {
         const scheme = config.scheme ?? ctx.url.protocol.slice(0, -1);
         const host = ctx.request.headers.get("host") ?? ctx.url.host;
-        const authority = config.authority === undefined
+        let authority = config.authority === undefined
           ? host
           : rewriteAuthority(host, config.authority);
+        // Gateway API: a redirect that sets the scheme uses that scheme's well-known port,
+        // unless the port itself is configured (`authority: {port}` or `{full: "h:p"}`).
+        const portConfigured = typeof config.authority === "object" &&
+          (config.authority.port !== undefined || config.authority.full !== undefined);
+        if (config.scheme !== undefined && !portConfigured) {
+          authority = splitAuthority(authority).host;
+        }
         const path = config.path === undefined
           ? ctx.url.pathname
           : rewritePath(ctx.url.pathname, config.path, ctx.matchedPrefix);

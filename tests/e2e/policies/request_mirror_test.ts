@@ -69,3 +69,41 @@ Deno.test("requestMirror with percentage 0 never mirrors", async () => {
     await mirror.close();
   }
 });
+
+Deno.test("requestMirror sends no copy of a request the backend's policies deny", async () => {
+  const primary = await startEchoUpstream("primary");
+  const copied = deferred<EchoReport>();
+  const mirror = await startUpstream((_request, report) => {
+    copied.resolve(report);
+    return new Response("ignored");
+  });
+  const gw = await startGateway(`binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies:
+        requestMirror:
+          backend: {host: ${mirror.address}}
+          percentage: 1
+      backends:
+      - host: ${primary.address}
+        policies:
+          authorization:
+            rules: ['request.path != "/denied"']
+`);
+  try {
+    const denied = await fetch(`${gw.url()}/denied`);
+    assert.equal(denied.status, 403);
+    await denied.body?.cancel();
+    const allowed = await fetch(`${gw.url()}/allowed`);
+    assert.equal(allowed.status, 200);
+    await allowed.body?.cancel();
+    // The allowed request's copy arrives; the denied one, sent first, never had a copy.
+    assert.equal((await copied.promise).path, "/allowed");
+    assert.deepEqual(mirror.received.map((r) => r.path), ["/allowed"]);
+  } finally {
+    await gw.close();
+    await primary.close();
+    await mirror.close();
+  }
+});

@@ -35,3 +35,16 @@ Deno.test("requestRedirect can change scheme, authority and status", async () =>
   assert.equal(response.status, 301);
   assert.equal(response.headers.location, "https://secure.example/old/a");
 });
+
+Deno.test("requestRedirect to another scheme uses that scheme's default port unless one is set", async () => {
+  const toHttps = await redirect(
+    "          scheme: https\n          authority: {host: secure.example}",
+    "/old/a",
+  );
+  assert.equal(toHttps.headers.location, "https://secure.example/old/a");
+  const withPort = await redirect(
+    "          scheme: https\n          authority: {port: 8443}",
+    "/old/a",
+  );
+  assert.equal(withPort.headers.location, "https://front.example:8443/old/a");
+});
