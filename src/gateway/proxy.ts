@@ -3,10 +3,9 @@
  * steps, pick a backend, run its steps, call upstream with retries, run response steps, log.
  * @module
  */
-import type { PolicyStep, ResponseParts } from "../policies/mod.ts";
+import type { PolicyStep } from "../policies/mod.ts";
 import {
   evaluateCelField,
-  logger,
   logRequest,
   type Metrics,
   type RequestTracer,
@@ -26,6 +25,8 @@ import { ProxyError, toResponse } from "./errors.ts";
 import { BODY_BUFFER_LIMIT_BYTES, captureBody, readBody } from "./read_body.ts";
 import { setForwardedHeaders } from "./forwarding_headers.ts";
 import { sendMirror } from "./mirror.ts";
+import { errorResponse, finishResponse, finishUpstream } from "./respond.ts";
+import { requestUrl } from "./request_url.ts";
 import { RequestContext } from "./request_context.ts";
 import { type CompiledRoute, hostWithoutPort, matchRoute } from "./route_table.ts";
 import type { CompiledBind } from "./snapshot.ts";
@@ -75,34 +76,6 @@ export async function proxy(
   }
   finishTelemetry(ctx, bind, metrics);
   return response;
-}
-
-/**
- * The request's URL, checked against its Host header. Routing, the upstream Host and CEL's
- * `request.host` must all mean the same authority: an absolute-form target naming another host,
- * or a Host that is not a plain authority (`a@b`, spaces), is refused with 400.
- */
-function requestUrl(request: Request): URL | ProxyError {
-  let url: URL;
-  try {
-    url = new URL(request.url);
-  } catch {
-    return new ProxyError("badRequest", "invalid host");
-  }
-  const host = request.headers.get("host");
-  if (host !== null && !sameAuthority(host, url)) {
-    return new ProxyError("badRequest", "host mismatch");
-  }
-  return url;
-}
-
-function sameAuthority(host: string, url: URL): boolean {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:@/\[\]]+)(?::(\d{1,5}))?$/.exec(host);
-  if (!match) return false;
-  const defaultPort = url.protocol === "https:" ? "443" : "80";
-  const port = match[2] === undefined || match[2] === "" ? defaultPort : String(Number(match[2]));
-  return match[1]!.toLowerCase() === url.hostname.toLowerCase() &&
-    port === (url.port || defaultPort);
 }
 
 /** Metrics, the access-log line and the span: at the response head, or at the body's end. */
@@ -275,88 +248,6 @@ async function replayableBody(request: Request, route: CompiledRoute): Promise<B
   const length = Number(request.headers.get("content-length") ?? NaN);
   if (!(length <= RETRY_BODY_LIMIT_BYTES)) return request.body;
   return new Uint8Array(await request.arrayBuffer());
-}
-
-/** The upstream's response through backend and route response steps. */
-function finishUpstream(
-  ctx: RequestContext,
-  upstream: UpstreamResponse,
-  backendSteps: readonly PolicyStep[],
-  routeSteps: readonly PolicyStep[],
-): Response {
-  if (upstream.status < 200 || upstream.status > 599) {
-    // `new Response` accepts only 200–599 (1xx are interim and never final here).
-    if (upstream.body instanceof ReadableStream) upstream.body.cancel().catch(() => {});
-    throw new ProxyError("upstreamCallFailed", `invalid status ${upstream.status}`);
-  }
-  ctx.response = { status: upstream.status, headers: upstream.headers, body: ctx.responseBody };
-  if (backendSteps.length === 0 && routeSteps.length === 0 && !ctx.responseHeaders) {
-    // Fast path: no policy touches the response, so skip building a Headers to edit.
-    return new Response(upstream.body, { status: upstream.status, headers: upstream.headers });
-  }
-  const parts: ResponseParts = {
-    status: upstream.status,
-    headers: new Headers(upstream.headers),
-    body: upstream.body,
-  };
-  for (const step of backendSteps) step.onResponse!(ctx, parts);
-  return buildResponse(ctx, parts, routeSteps);
-}
-
-/** A response made by agw itself (direct response, redirect, rejection), through response steps. */
-function finishResponse(
-  ctx: RequestContext,
-  response: Response,
-  routeSteps: readonly PolicyStep[],
-): Response {
-  ctx.response = { status: response.status, headers: response.headers };
-  if (routeSteps.length === 0 && !ctx.responseHeaders) return response;
-  const parts: ResponseParts = {
-    status: response.status,
-    headers: new Headers(response.headers),
-    body: response.body,
-  };
-  return buildResponse(ctx, parts, routeSteps);
-}
-
-function buildResponse(
-  ctx: RequestContext,
-  parts: ResponseParts,
-  routeSteps: readonly PolicyStep[],
-): Response {
-  for (const step of routeSteps) step.onResponse!(ctx, parts);
-  if (ctx.responseHeaders) {
-    for (const [name, value] of ctx.responseHeaders) parts.headers.append(name, value);
-  }
-  return new Response(parts.body, { status: parts.status, headers: parts.headers });
-}
-
-/** Errors Deno raises when the client's connection went away mid-request. */
-function isClientGone(error: unknown): boolean {
-  return error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted ||
-    error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe;
-}
-
-function errorResponse(ctx: RequestContext, error: unknown): Response {
-  let proxyError: ProxyError;
-  if (error instanceof ProxyError) {
-    proxyError = error;
-  } else if (isClientGone(error)) {
-    // The client closed while agw read its body: not agw's failure, and nothing to log loudly.
-    proxyError = new ProxyError("clientClosed");
-  } else {
-    // A throw here is a bug: answer 500 with an id the operator can find in the log, never a stack.
-    const id = crypto.randomUUID();
-    logger.error("internal error", { id, error: (error as Error)?.stack ?? String(error) });
-    proxyError = new ProxyError("internal", `id ${id}`);
-  }
-  ctx.error = proxyError.message;
-  const response = toResponse(proxyError);
-  ctx.response = { status: response.status, headers: response.headers };
-  if (ctx.responseHeaders) {
-    for (const [name, value] of ctx.responseHeaders) response.headers.append(name, value);
-  }
-  return response;
 }
 
 /**
