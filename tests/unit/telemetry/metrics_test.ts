@@ -64,3 +64,51 @@ Deno.test("Metrics keeps one series per bind, route and status", () => {
     [["bind/80", "200", 2], ["bind/80", "404", 1], ["bind/81", "200", 1]],
   );
 });
+
+Deno.test("Metrics records GenAI token usage, timings and MCP requests with agentgateway's names", () => {
+  const m = new Metrics();
+  const labels = {
+    operation: "chat",
+    system: "openai",
+    requestModel: "gpt-4o",
+    responseModel: "gpt-4o-2024",
+  };
+  m.recordTokenUsage(labels, { input: 12, output: 30 });
+  m.recordGenAiTiming(labels, 1.5, 0.2);
+  m.recordMcpRequest("tools/call", "everything", "echo");
+  m.recordRequest("bind/80", "r", 200, 0.01, [["llm.model", "gpt-4o"]]);
+  const metrics = parsePrometheus(m.render());
+  const genAi = {
+    gen_ai_operation_name: "chat",
+    gen_ai_system: "openai",
+    gen_ai_request_model: "gpt-4o",
+    gen_ai_response_model: "gpt-4o-2024",
+  };
+  assert.equal(
+    metrics.value("agentgateway_gen_ai_client_token_usage_sum", {
+      ...genAi,
+      gen_ai_token_type: "output",
+    }),
+    30,
+  );
+  assert.equal(metrics.value("agentgateway_gen_ai_server_request_duration_count", genAi), 1);
+  assert.equal(metrics.value("agentgateway_gen_ai_server_time_to_first_token_sum", genAi), 0.2);
+  assert.equal(
+    metrics.value("agentgateway_mcp_requests_total", {
+      method: "tools/call",
+      server: "everything",
+      tool: "echo",
+    }),
+    1,
+  );
+  // A CEL label's name is made a valid Prometheus label name.
+  assert.equal(
+    metrics.value("agentgateway_requests_total", {
+      bind: "bind/80",
+      route: "r",
+      status: "200",
+      llm_model: "gpt-4o",
+    }),
+    1,
+  );
+});
