@@ -2,8 +2,7 @@
 import assert from "node:assert/strict";
 import { startEchoUpstream, type TestUpstream } from "../../support/fake_upstream.ts";
 import { type GatewayHarness, startGateway } from "../../support/gateway_harness.ts";
-import { ConfigError, loadConfig } from "../../../src/config/mod.ts";
-import { buildSnapshot } from "../../../src/gateway/mod.ts";
+import { configIssues } from "../../support/config_issues.ts";
 
 /** One route with `authorization.rules` set to the YAML list in `rules` (indented 10). */
 function config(upstream: string, rules: string): string {
@@ -171,19 +170,6 @@ Deno.test("authorization reads a body streamed without a content-length", async 
     assert.equal(upstream.received[0]!.body, '{"user": "alice"}');
   });
 });
-
-/** The issues buildSnapshot reports for `yaml`; fails if it loads. */
-function configIssues(yaml: string): { path: string; message: string }[] {
-  try {
-    buildSnapshot(loadConfig(yaml, { source: "test.yaml" })).close();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      return error.issues.map(({ path, message }) => ({ path, message }));
-    }
-    throw error;
-  }
-  assert.fail("expected a config error");
-}
 
 Deno.test("authorization rejects an invalid CEL rule as a config error at its YAML path", () => {
   const issues = configIssues(config(

@@ -2,8 +2,7 @@
 import assert from "node:assert/strict";
 import { startEchoUpstream, type TestUpstream } from "../../support/fake_upstream.ts";
 import { type GatewayHarness, startGateway } from "../../support/gateway_harness.ts";
-import { ConfigError, loadConfig } from "../../../src/config/mod.ts";
-import { buildSnapshot } from "../../../src/gateway/mod.ts";
+import { configIssues } from "../../support/config_issues.ts";
 
 /** One route with `directResponse` set to the YAML in `directResponse` (indented 10). */
 function config(upstream: string, directResponse: string): string {
@@ -140,19 +139,6 @@ Deno.test("directResponse bodyExpression writes non-string values as JSON and ke
     assert.ok(!gw.logs.some((line) => line.includes("internal error")), gw.logs.join(""));
   });
 });
-
-/** The issues buildSnapshot reports for `yaml`; fails if it loads. */
-function configIssues(yaml: string): { path: string; message: string }[] {
-  try {
-    buildSnapshot(loadConfig(yaml, { source: "test.yaml" })).close();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      return error.issues.map(({ path, message }) => ({ path, message }));
-    }
-    throw error;
-  }
-  assert.fail("expected a config error");
-}
 
 Deno.test("directResponse rejects an invalid CEL condition, bodyExpression or header as a config error at its YAML path", () => {
   const at = "binds[0].listeners[0].routes[0].policies.directResponse";

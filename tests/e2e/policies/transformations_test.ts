@@ -7,8 +7,7 @@ import {
   type TestUpstream,
 } from "../../support/fake_upstream.ts";
 import { type GatewayHarness, json, startGateway } from "../../support/gateway_harness.ts";
-import { ConfigError, loadConfig } from "../../../src/config/mod.ts";
-import { buildSnapshot } from "../../../src/gateway/mod.ts";
+import { configIssues } from "../../support/config_issues.ts";
 
 /** One route with `transformations` set to the YAML in `transformations` (indented 10). */
 function config(upstream: string, transformations: string): string {
@@ -189,19 +188,6 @@ Deno.test("transformations never turn a bad computed header into a 500", async (
     assert.ok(!gw.logs.some((line) => line.includes("internal error")), gw.logs.join(""));
   });
 });
-
-/** The issues buildSnapshot reports for `yaml`; fails if it loads. */
-function configIssues(yaml: string): { path: string; message: string }[] {
-  try {
-    buildSnapshot(loadConfig(yaml, { source: "test.yaml" })).close();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      return error.issues.map(({ path, message }) => ({ path, message }));
-    }
-    throw error;
-  }
-  assert.fail("expected a config error");
-}
 
 Deno.test("transformations reject an invalid CEL expression or header name as a config error at its YAML path", () => {
   const at = "binds[0].listeners[0].routes[0].policies.transformations";

@@ -2,8 +2,7 @@
 import assert from "node:assert/strict";
 import { startEchoUpstream, type TestUpstream } from "../../support/fake_upstream.ts";
 import { type GatewayHarness, startGateway } from "../../support/gateway_harness.ts";
-import { ConfigError, loadConfig } from "../../../src/config/mod.ts";
-import { buildSnapshot } from "../../../src/gateway/mod.ts";
+import { configIssues } from "../../support/config_issues.ts";
 
 /** A gateway with the given YAML under `config.logging` (indented 4) and one echo route. */
 function config(upstream: string, logging: string): string {
@@ -235,19 +234,6 @@ Deno.test("logging fields leave out json() of a body nested too deep, and the re
     assert.match(warnings(gw)[0] ?? "", /nested deeper than 128 levels/);
   });
 });
-
-/** The issues buildSnapshot reports for `yaml`; fails if it loads. */
-function configIssues(yaml: string): { path: string; message: string }[] {
-  try {
-    buildSnapshot(loadConfig(yaml, { source: "test.yaml" })).close();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      return error.issues.map(({ path, message }) => ({ path, message }));
-    }
-    throw error;
-  }
-  assert.fail("expected a config error");
-}
 
 Deno.test("logging rejects every invalid CEL field and filter as a config error at its YAML path", () => {
   const issues = configIssues(config(

@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import { startEchoUpstream } from "../../support/fake_upstream.ts";
 import { type GatewayHarness, startGateway } from "../../support/gateway_harness.ts";
 import { type Exposition, parsePrometheus } from "../../support/prometheus.ts";
-import { ConfigError, loadConfig } from "../../../src/config/mod.ts";
-import { buildSnapshot } from "../../../src/gateway/mod.ts";
+import { configIssues } from "../../support/config_issues.ts";
 
 const REQUESTS = "agentgateway_requests_total";
 
@@ -103,19 +102,6 @@ Deno.test("metrics fields escape label values that need it", async () => {
     await upstream.close();
   }
 });
-
-/** The issues buildSnapshot reports for `yaml`; fails if it loads. */
-function configIssues(yaml: string): { path: string; message: string }[] {
-  try {
-    buildSnapshot(loadConfig(yaml, { source: "test.yaml" })).close();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      return error.issues.map(({ path, message }) => ({ path, message }));
-    }
-    throw error;
-  }
-  assert.fail("expected a config error");
-}
 
 Deno.test("metrics rejects an invalid CEL field as a config error at its YAML path", () => {
   assert.deepEqual(configIssues(config("127.0.0.1:8080", `        user: 'fail('`)), [{
