@@ -78,3 +78,28 @@ export function closedPort(): number {
   listener.close();
   return port;
 }
+
+/**
+ * An SSE upstream that sends `first`, then holds the stream open until `release()`, then sends
+ * `second` and ends: for proving a body streams (the client sees `first` before the end).
+ */
+export async function startHeldStreamUpstream(
+  first: string,
+  second: string,
+): Promise<{ upstream: TestUpstream; release: () => void }> {
+  const held = deferred();
+  const upstream = await startUpstream(() =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(new TextEncoder().encode(first));
+          await held.promise;
+          controller.enqueue(new TextEncoder().encode(second));
+          controller.close();
+        },
+      }),
+      { headers: { "content-type": "text/event-stream" } },
+    )
+  );
+  return { upstream, release: () => held.resolve() };
+}

@@ -4,6 +4,7 @@ import {
   deferred,
   type EchoReport,
   startEchoUpstream,
+  startHeldStreamUpstream,
   startUpstream,
 } from "../../support/fake_upstream.ts";
 import { json, startGateway } from "../../support/gateway_harness.ts";
@@ -126,32 +127,24 @@ Deno.test("proxy answers 500 when a route has no backend", async () => {
 });
 
 Deno.test("proxy streams an SSE response: the first event arrives before the upstream finishes", async () => {
-  const release = deferred();
-  const upstream = await startUpstream(() => {
-    const body = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        controller.enqueue(new TextEncoder().encode("data: first\n\n"));
-        await release.promise;
-        controller.enqueue(new TextEncoder().encode("data: second\n\n"));
-        controller.close();
-      },
-    });
-    return new Response(body, { headers: { "content-type": "text/event-stream" } });
-  });
+  const { upstream, release } = await startHeldStreamUpstream(
+    "data: first\n\n",
+    "data: second\n\n",
+  );
   const gw = await startGateway(routeTo(upstream.address));
   try {
     const response = await fetch(gw.url());
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     const first = await reader.read();
     assert.equal(first.value, "data: first\n\n");
-    release.resolve();
+    release();
     let rest = "";
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       rest += chunk.value;
     }
     assert.equal(rest, "data: second\n\n");
   } finally {
-    release.resolve();
+    release();
     await gw.close();
     await upstream.close();
   }

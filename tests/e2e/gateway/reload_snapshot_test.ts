@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../../src/config/mod.ts";
-import { deferred, startEchoUpstream, startUpstream } from "../../support/fake_upstream.ts";
+import { startEchoUpstream, startHeldStreamUpstream } from "../../support/fake_upstream.ts";
 import { startGateway } from "../../support/gateway_harness.ts";
 
 const ADMIN_OFF = `config: {adminAddr: "off", statsAddr: "off", readinessAddr: "off"}\n`;
@@ -15,19 +15,9 @@ ${extraBind}`;
 }
 
 Deno.test("Gateway.reload lets a stream on the old snapshot run to its end", async () => {
-  const release = deferred();
-  const streaming = await startUpstream(() =>
-    new Response(
-      new ReadableStream<Uint8Array>({
-        async start(controller) {
-          controller.enqueue(new TextEncoder().encode("data: one\n\n"));
-          await release.promise;
-          controller.enqueue(new TextEncoder().encode("data: two\n\n"));
-          controller.close();
-        },
-      }),
-      { headers: { "content-type": "text/event-stream" } },
-    )
+  const { upstream: streaming, release } = await startHeldStreamUpstream(
+    "data: one\n\n",
+    "data: two\n\n",
   );
   const next = await startEchoUpstream("next");
   const gw = await startGateway(routeTo(streaming.address));
@@ -40,14 +30,14 @@ Deno.test("Gateway.reload lets a stream on the old snapshot run to its end", asy
     const fresh = await fetch(gw.url());
     assert.equal(fresh.headers.get("x-upstream"), "next");
     await fresh.body?.cancel();
-    release.resolve();
+    release();
     let rest = "";
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       rest += chunk.value;
     }
     assert.equal(rest, "data: two\n\n");
   } finally {
-    release.resolve();
+    release();
     await gw.close();
     await streaming.close();
     await next.close();

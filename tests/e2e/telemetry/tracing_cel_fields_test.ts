@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startFakeOtlpCollector } from "../../support/fake_otlp_collector.ts";
-import { deferred, startUpstream } from "../../support/fake_upstream.ts";
+import { startHeldStreamUpstream, startUpstream } from "../../support/fake_upstream.ts";
 import { startGateway } from "../../support/gateway_harness.ts";
 
 /** The tracing block from a user's config, as written, pointed at the local collector. */
@@ -68,19 +68,9 @@ Deno.test("tracing fields from a user's config export CEL attributes, and llm.* 
 
 Deno.test("tracing that reads response.body still streams: the first event arrives before the end", async () => {
   const collector = await startFakeOtlpCollector();
-  const release = deferred();
-  const upstream = await startUpstream(() =>
-    new Response(
-      new ReadableStream<Uint8Array>({
-        async start(controller) {
-          controller.enqueue(new TextEncoder().encode("data: one\n\n"));
-          await release.promise;
-          controller.enqueue(new TextEncoder().encode("data: two\n\n"));
-          controller.close();
-        },
-      }),
-      { headers: { "content-type": "text/event-stream" } },
-    )
+  const { upstream: upstream, release } = await startHeldStreamUpstream(
+    "data: one\n\n",
+    "data: two\n\n",
   );
   const gw = await startGateway(`${userTracing(collector.grpcUrl)}binds:
 - port: 0
@@ -92,7 +82,7 @@ Deno.test("tracing that reads response.body still streams: the first event arriv
     const response = await fetch(gw.url());
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     assert.equal((await reader.read()).value, "data: one\n\n");
-    release.resolve();
+    release();
     let rest = "";
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       rest += chunk.value;
@@ -102,7 +92,7 @@ Deno.test("tracing that reads response.body still streams: the first event arriv
     const [span] = await collector.waitForSpans(1);
     assert.equal(span!.attributes["request.response.body"], "data: one\n\ndata: two\n\n");
   } finally {
-    release.resolve();
+    release();
     await gw.close();
     await upstream.close();
     await collector.close();
