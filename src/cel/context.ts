@@ -4,7 +4,7 @@
  * are built, each at most once per request.
  * @module
  */
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import type { CelExpression } from "./engine.ts";
 
 /** Roots that exist only on some requests (an LLM call, a verified JWT): absent is not an error. */

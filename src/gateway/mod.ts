@@ -4,5 +4,5 @@
  * @module
  */
 export { Gateway, type GatewayOptions } from "./gateway.ts";
-export { ProxyError } from "./errors.ts";
+export { ProxyError } from "../context/mod.ts";
 export { buildSnapshot, type Snapshot } from "./snapshot.ts";

@@ -21,13 +21,13 @@ import {
   type UpstreamResponse,
 } from "../upstream/mod.ts";
 import { toPlain } from "../cel/mod.ts";
-import { ProxyError, toResponse } from "./errors.ts";
+import { ProxyError, toResponse } from "../context/mod.ts";
 import { BODY_BUFFER_LIMIT_BYTES, captureBody, readBody } from "./read_body.ts";
 import { setForwardedHeaders } from "./forwarding_headers.ts";
 import { sendMirror } from "./mirror.ts";
 import { errorResponse, finishResponse, finishUpstream } from "./respond.ts";
 import { requestUrl } from "./request_url.ts";
-import { RequestContext } from "./request_context.ts";
+import { RequestContext } from "../context/mod.ts";
 import { type CompiledRoute, hostWithoutPort, matchRoute } from "./route_table.ts";
 import type { CompiledBind } from "./snapshot.ts";
 

@@ -1,4 +1,4 @@
-import { ProxyError } from "./errors.ts";
+import { ProxyError } from "../context/mod.ts";
 
 /**
  * The request's URL, checked against its Host header. Routing, the upstream Host and CEL's

@@ -6,8 +6,8 @@
 import type { PolicyStep, ResponseParts } from "../policies/mod.ts";
 import { logger } from "../telemetry/mod.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
-import { ProxyError, toResponse } from "./errors.ts";
-import type { RequestContext } from "./request_context.ts";
+import { ProxyError, toResponse } from "../context/mod.ts";
+import type { RequestContext } from "../context/mod.ts";
 
 /** The upstream's response through backend and route response steps. */
 export function finishUpstream(

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CelExpression } from "../cel/mod.ts";
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import { compilePolicyExpression, evaluatePolicyExpression } from "./cel_support.ts";
 import type { PolicyModule, Verdict } from "./types.ts";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { exactlyOne, fileOrInline } from "../config/primitives.ts";
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import { type CompileEnv, PolicyConfigError, type PolicyModule } from "./types.ts";
 
 const locationSchema = exactlyOne({

@@ -5,7 +5,7 @@ import {
   compileExpression,
   isAbsentValueError,
 } from "../cel/mod.ts";
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import { isFieldName, isFieldValue } from "../http/mod.ts";
 import { logger } from "../telemetry/mod.ts";
 import { PolicyConfigError } from "./types.ts";

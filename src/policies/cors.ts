@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { durationMs } from "../config/primitives.ts";
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import type { PolicyModule, Verdict } from "./types.ts";
 
 const corsSchema = z.strictObject({

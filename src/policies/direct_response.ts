@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type CelExpression, toPlain } from "../cel/mod.ts";
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import {
   checkHeaderName,
   compilePolicyExpression,

@@ -1,4 +1,4 @@
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import {
   applyHeaderModifier,
   compileHeaderModifier,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import {
   authorityRewriteSchema,
   pathRewriteSchema,

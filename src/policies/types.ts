@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { CelExpression } from "../cel/mod.ts";
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import type { UpstreamSettings } from "../upstream/settings.ts";
 
 /** A request-side decision: undefined continues; a Response ends the chain (rejection or direct response). */

@@ -1,5 +1,5 @@
 import { FlattenedMap, toPlain } from "../cel/mod.ts";
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import { type CelField, evaluateCelField } from "./cel_fields.ts";
 import { isoTimestamp } from "./clock.ts";
 import { formatValue, type LogFields, logger } from "./logger.ts";

@@ -12,7 +12,7 @@ import {
   isAbsentValueError,
   toPlain,
 } from "../cel/mod.ts";
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import { logger } from "./logger.ts";
 import { isSensitiveKey, readsSensitiveHeader, REDACTED, redactSensitive } from "./redact.ts";
 

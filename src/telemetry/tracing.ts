@@ -11,7 +11,7 @@
 import type { Attributes, Context, Span, SpanContext, Tracer } from "@opentelemetry/api";
 import type { SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { TracingConfig } from "../config/mod.ts";
-import type { RequestContext } from "../gateway/request_context.ts";
+import type { RequestContext } from "../context/mod.ts";
 import { VERSION } from "../version.ts";
 import { FlattenedMap, toPlain } from "../cel/mod.ts";
 import { type CelField, compileCelFields, evaluateCelField } from "./cel_fields.ts";

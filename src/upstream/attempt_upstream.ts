@@ -1,4 +1,4 @@
-import { ProxyError } from "../gateway/errors.ts";
+import { ProxyError } from "../context/mod.ts";
 import {
   type OutgoingRequest,
   TransportError,

@@ -1,4 +1,4 @@
-import { ProxyError } from "../gateway/errors.ts";
+import { ProxyError } from "../context/mod.ts";
 import { attemptUpstream } from "./attempt_upstream.ts";
 import type { OutgoingRequest, UpstreamClient, UpstreamResponse } from "./http_client_pool.ts";
 import type { RetrySettings } from "./settings.ts";

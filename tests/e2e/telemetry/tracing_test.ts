@@ -11,7 +11,7 @@ import {
 import { closedPort, type EchoReport, startEchoUpstream } from "../../support/fake_upstream.ts";
 import { type GatewayHarness, json, startGateway } from "../../support/gateway_harness.ts";
 import { loadConfig } from "../../../src/config/mod.ts";
-import { RequestContext } from "../../../src/gateway/request_context.ts";
+import { RequestContext } from "../../../src/context/mod.ts";
 import { createTracer } from "../../../src/telemetry/mod.ts";
 
 const CLIENT_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";

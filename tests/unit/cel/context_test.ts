@@ -1,7 +1,7 @@
 /** The per-request CEL activation (src/cel/context.ts) built from a RequestContext. */
 import assert from "node:assert/strict";
 import { buildActivation, compileExpression, isAbsentValueError } from "../../../src/cel/mod.ts";
-import { RequestContext } from "../../../src/gateway/request_context.ts";
+import { RequestContext } from "../../../src/context/mod.ts";
 
 function contextFor(url: string, init: RequestInit = {}): RequestContext {
   const request = new Request(url, init);

@@ -3,7 +3,7 @@ import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { loadConfig, type TracingConfig } from "../../../src/config/mod.ts";
 import type { CompiledRoute } from "../../../src/gateway/route_table.ts";
-import { RequestContext } from "../../../src/gateway/request_context.ts";
+import { RequestContext } from "../../../src/context/mod.ts";
 import { otlpHttpUrl } from "../../../src/telemetry/otlp_exporter.ts";
 import {
   createTracer,

@@ -1,6 +1,16 @@
 import { HeaderMap, hopByHopNames } from "../http/mod.ts";
-import type { RequestSpan } from "../telemetry/mod.ts";
-import type { CompiledRoute } from "./route_table.ts";
+
+/** What the context knows of the matched route (gateway/route_table.ts has the full one). */
+export interface RouteInfo {
+  readonly name: string;
+  /** Whether an expression on the route reads `request.headers` (known at load). */
+  readonly readsRequestHeaders: boolean;
+}
+
+/** A request's trace span (telemetry/tracing.ts): ended once, at the response head. */
+export interface RequestTrace {
+  end(ctx: RequestContext): void;
+}
 
 /** Per-request state shared by the steps of the proxy flow. One per request; nothing here is shared. */
 export class RequestContext {
@@ -11,7 +21,7 @@ export class RequestContext {
   /** The client's source port (0 when unknown). */
   clientPort = 0;
   readonly bindName: string;
-  route: CompiledRoute | undefined = undefined;
+  route: RouteInfo | undefined = undefined;
 
   /** Headers to send upstream, hop-by-hop fields and Host already left out; policies edit these. */
   upstreamHeaders: HeaderMap;
@@ -42,7 +52,7 @@ export class RequestContext {
   readonly extensions: Record<string, unknown> = {};
 
   /** The request's trace span, when `config.tracing` traces this request (telemetry/tracing.ts). */
-  trace: RequestSpan | undefined = undefined;
+  trace: RequestTrace | undefined = undefined;
 
   /** Whether the request's mirror copy has gone out (once, even across retries). */
   mirrored = false;
