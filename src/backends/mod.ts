@@ -1,0 +1,7 @@
+/**
+ * Backend kinds: the contract every kind implements (types.ts). The `host` kind lives in
+ * upstream/ (it only forwards); `ai` in llm/, `mcp` in mcp/. gateway/snapshot.ts compiles them
+ * and gateway/proxy.ts calls `handle` in one place.
+ * @module
+ */
+export type * from "./types.ts";
