@@ -5,3 +5,5 @@
  * @module
  */
 export type * from "./types.ts";
+export { hostBackend } from "./host.ts";
+export { runKindSteps } from "./run_steps.ts";

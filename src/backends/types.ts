@@ -8,6 +8,7 @@
  * @module
  */
 import type { RequestContext } from "../context/mod.ts";
+import type { Metrics } from "../telemetry/mod.ts";
 import type { CompiledChain } from "../policies/mod.ts";
 import type {
   OutgoingRequest,
@@ -34,6 +35,8 @@ export interface BackendCall {
    * abort signal. Transport failures throw ProxyError (503, 504), as for a `host` backend.
    */
   send(client: UpstreamClient, request: OutgoingRequest): Promise<UpstreamResponse>;
+  /** The process's metrics, for what a kind records itself (GenAI tokens, MCP requests). */
+  readonly metrics: Metrics;
 }
 
 /** A compiled backend of one kind, ready for the hot path. */
@@ -54,8 +57,25 @@ export interface BackendHandler {
   close?(): void;
 }
 
+/** A backend of a route, ready for calls: its kind's handler plus the backend's own policies. */
+export interface CompiledBackend {
+  /** `endpoint` in logs: the backend's name, or its address. */
+  readonly name: string;
+  readonly handler: BackendHandler;
+  /** Backend-level policies (backendAuth, header edits), run before `handler.handle`. */
+  readonly chain: CompiledChain;
+  readonly settings: UpstreamSettings;
+  readonly weight: number;
+}
+
 /** What a kind may use while compiling its config (given by gateway/snapshot.ts). */
 export interface BackendCompileEnv {
+  /**
+   * The upstream settings the route and this backend's own policies give it (timeouts, retry,
+   * and `tls` from backendTLS): a kind's clients use them unless a more specific policy of its
+   * own (a provider's or an MCP target's backendTLS) says otherwise.
+   */
+  readonly settings: UpstreamSettings;
   /** The snapshot's pooled client for an upstream identity (address + TLS settings). */
   clientFor(target: UpstreamTarget, tls: TlsSettings | undefined): UpstreamClient;
   /** Parses `h:p` or an http(s) URL (no path) into a target, or returns an error message. */

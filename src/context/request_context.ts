@@ -29,6 +29,8 @@ export class RequestContext {
   pathAndQuery: string;
   /** The Host to send upstream: the client's, unless a policy rewrites it. */
   authority: string;
+  /** The Host the client sent (`authority` before any policy rewrote it). */
+  readonly clientAuthority: string;
   /** The path prefix the route matched, for prefix rewrites. */
   matchedPrefix: string | undefined = undefined;
   /** urlRewrite `authority: auto`: send the backend's own authority as Host. */
@@ -50,12 +52,25 @@ export class RequestContext {
   readonly cel: { request?: unknown; response?: unknown; source?: unknown } = {};
   /** Values later features add to the CEL context by root name: `jwt`, `llm`, `mcp`, … */
   readonly extensions: Record<string, unknown> = {};
+  /**
+   * Compiled policies that a backend kind reads rather than runs (`ai`, `mcpAuthorization`),
+   * by policy name. Their request steps store them here; the later (backend) one wins.
+   */
+  readonly kindPolicies: Record<string, unknown> = {};
 
   /** The request's trace span, when `config.tracing` traces this request (telemetry/tracing.ts). */
   trace: RequestTrace | undefined = undefined;
 
   /** Whether the request's mirror copy has gone out (once, even across retries). */
   mirrored = false;
+
+  /**
+   * Set by a backend kind whose telemetry is only known at the end of the body (an LLM stream's
+   * usage and completion): metrics, the access log and the span wait for it.
+   */
+  bodyDone: Promise<void> | undefined = undefined;
+  /** Access-log fields a backend kind adds (`gen_ai.*`, `mcp.*`), in order. */
+  logFields: [string, string | number | boolean][] | undefined = undefined;
 
   /** Outcome, for the access log and metrics. */
   status = 0;
@@ -73,6 +88,7 @@ export class RequestContext {
       hopByHopNames(request.headers.get("connection")),
     );
     this.authority = headers.get("host") ?? url.host;
+    this.clientAuthority = this.authority;
     headers.delete("host");
     this.upstreamHeaders = headers;
     this.pathAndQuery = url.pathname + url.search;

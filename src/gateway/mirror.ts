@@ -1,5 +1,6 @@
 import { logger } from "../telemetry/mod.ts";
-import type { CompiledBackend, OutgoingRequest } from "../upstream/mod.ts";
+import type { CompiledBackend } from "../backends/mod.ts";
+import type { OutgoingRequest } from "../upstream/mod.ts";
 
 /** A mirror that hangs must not hold a connection forever. */
 const MIRROR_TIMEOUT_MS = 30_000;
@@ -14,8 +15,9 @@ export function sendMirror(
   request: OutgoingRequest,
   timeoutMs: number | undefined,
 ): void {
-  if (request.body instanceof ReadableStream) return;
-  mirror.client.send({
+  const client = mirror.handler.client;
+  if (request.body instanceof ReadableStream || !client) return;
+  client.send({
     method: request.method,
     pathAndQuery: request.pathAndQuery,
     authority: request.authority,

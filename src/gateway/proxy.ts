@@ -11,18 +11,20 @@ import {
   type RequestTracer,
 } from "../telemetry/mod.ts";
 import {
-  type AttemptOptions,
+  type AttemptLimits,
+  type AttemptOutcome,
   attemptUpstream,
-  type CompiledBackend,
-  type PreparedAttempt,
+  type OutgoingRequest,
   RETRY_BODY_LIMIT_BYTES,
   retryLoop,
   selectBackend,
+  type UpstreamClient,
   type UpstreamResponse,
 } from "../upstream/mod.ts";
+import type { CompiledBackend } from "../backends/mod.ts";
 import { toPlain } from "../cel/mod.ts";
 import { ProxyError, toResponse } from "../context/mod.ts";
-import { BODY_BUFFER_LIMIT_BYTES, captureBody, readBody } from "./read_body.ts";
+import { BODY_BUFFER_LIMIT_BYTES, captureBody, readBody } from "../http/mod.ts";
 import { setForwardedHeaders } from "./forwarding_headers.ts";
 import { sendMirror } from "./mirror.ts";
 import { errorResponse, finishResponse, finishUpstream } from "./respond.ts";
@@ -41,6 +43,12 @@ export interface ConnectionInfo {
 
 type Body = ReadableStream<Uint8Array> | Uint8Array | null;
 
+/** One attempt, ready to run: the chosen backend and the request its policies produced. */
+interface PreparedAttempt {
+  backend: CompiledBackend;
+  request: OutgoingRequest;
+}
+
 /** Handles one request on one bind; never throws. `tracer` is set when tracing is on. */
 export async function proxy(
   request: Request,
@@ -57,7 +65,7 @@ export async function proxy(
   if (tracer) ctx.trace = tracer.startSpan(ctx);
   let response: Response;
   try {
-    response = await proxyInternal(ctx, bind, conn);
+    response = await proxyInternal(ctx, bind, conn, metrics);
   } catch (error) {
     if (error instanceof ProxyError && error.source === "upstream") {
       metrics.recordUpstreamError(error.kind === "requestTimeout" ? "timeout" : "connect");
@@ -74,7 +82,9 @@ export async function proxy(
     });
     return new Response(body, { status: response.status, headers: response.headers });
   }
-  finishTelemetry(ctx, bind, metrics);
+  // An LLM stream's usage is known only at its end: the kind says when (ctx.bodyDone).
+  if (ctx.bodyDone) ctx.bodyDone.then(() => finishTelemetry(ctx, bind, metrics));
+  else finishTelemetry(ctx, bind, metrics);
   return response;
 }
 
@@ -90,6 +100,7 @@ async function proxyInternal(
   ctx: RequestContext,
   bind: CompiledBind,
   conn: ConnectionInfo,
+  metrics: Metrics,
 ): Promise<Response> {
   const clientHost = ctx.authority;
   const match = matchRoute(bind.table, hostWithoutPort(clientHost), ctx.url, ctx.request);
@@ -128,33 +139,27 @@ async function proxyInternal(
     return prepared;
   };
   let backend: CompiledBackend | undefined;
-  const options: AttemptOptions = {
-    timeoutMs: () => attemptTimeout(ctx, route),
-    clientSignal: ctx.request.signal,
-    onAttempt: (endpoint) => ctx.endpoint = endpoint,
-  };
   const retry = route.settings.retry;
-  let result: UpstreamResponse | Response;
+  let result: AttemptOutcome;
   if (retry && !(body instanceof ReadableStream)) {
     result = await retryLoop(retry, () => {
       backend = selectBackend(route.backends);
       if (!backend) throw new ProxyError("noValidBackend");
       // A retry must not inherit headers that the previous backend's policies set.
       return prepareAttempt(ctx, backend, body, true).then(mirrorOnce);
-    }, options);
+    }, {
+      timeoutMs: () => attemptTimeout(ctx, route),
+      clientSignal: ctx.request.signal,
+      run: (prepared, limits) => runAttempt(ctx, prepared, limits, metrics),
+    });
   } else {
     backend = selectBackend(route.backends);
     if (!backend) throw new ProxyError("noValidBackend");
     const prepared = mirrorOnce(await prepareAttempt(ctx, backend, body, false));
-    if (prepared instanceof Response) {
-      result = prepared;
-    } else {
-      ctx.endpoint = prepared.endpoint;
-      result = await attemptUpstream(prepared.client, prepared.request, {
-        timeoutMs: options.timeoutMs(),
-        clientSignal: options.clientSignal,
-      });
-    }
+    result = prepared instanceof Response ? prepared : await runAttempt(ctx, prepared, {
+      timeoutMs: attemptTimeout(ctx, route),
+      clientSignal: ctx.request.signal,
+    }, metrics);
   }
   if (result instanceof Response) return finishResponse(ctx, result, route.chain.response);
   if (route.needsResponseBody) await readResponseBody(ctx, result);
@@ -218,7 +223,9 @@ async function prepareAttempt(
   const request = {
     method: ctx.request.method,
     pathAndQuery: ctx.pathAndQuery,
-    authority: ctx.useBackendAuthority ? backend.client.target.authority : ctx.authority,
+    authority: ctx.useBackendAuthority && backend.handler.client
+      ? backend.handler.client.target.authority
+      : ctx.authority,
     headers,
     // A backend's transformations may have replaced the body.
     body: ctx.replacementBody ?? body,
@@ -226,7 +233,27 @@ async function prepareAttempt(
   ctx.authority = base.authority;
   ctx.pathAndQuery = base.path;
   ctx.replacementBody = base.replacementBody;
-  return { client: backend.client, request, endpoint: backend.name };
+  return { backend, request };
+}
+
+/**
+ * Hands one attempt to its backend kind (DESIGN.md §4: ai / mcp handling comes after the
+ * backend's policies). This is the one place the flow dispatches on the kind.
+ */
+function runAttempt(
+  ctx: RequestContext,
+  prepared: PreparedAttempt,
+  limits: AttemptLimits,
+  metrics: Metrics,
+): Promise<AttemptOutcome> {
+  ctx.endpoint = prepared.backend.name;
+  return prepared.backend.handler.handle({
+    ctx,
+    request: prepared.request,
+    metrics,
+    send: (client: UpstreamClient, request: OutgoingRequest) =>
+      attemptUpstream(client, request, limits),
+  });
 }
 
 /** The per-attempt deadline: the backend timeout, capped by what is left of the request timeout. */

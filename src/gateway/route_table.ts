@@ -5,7 +5,7 @@
  */
 import type { MatchConfig } from "../config/mod.ts";
 import type { CompiledChain } from "../policies/mod.ts";
-import type { CompiledBackend } from "../upstream/mod.ts";
+import type { CompiledBackend } from "../backends/mod.ts";
 import type { UpstreamSettings } from "../upstream/settings.ts";
 
 /** A route ready to serve: its policy chain, backends and upstream settings. */

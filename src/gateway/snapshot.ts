@@ -10,7 +10,16 @@ import {
   type ConfigIssue,
   type LoadedConfig,
 } from "../config/mod.ts";
-import type { BindConfig, RouteBackendConfig, RouteConfig } from "../config/mod.ts";
+import type {
+  BindConfig,
+  NamedBackendConfig,
+  RouteBackendConfig,
+  RouteConfig,
+} from "../config/mod.ts";
+import type { BackendHandler } from "../backends/mod.ts";
+
+/** The kind-bearing part of a route backend or a named backend. */
+type BackendKindConfig = Pick<RouteBackendConfig, "host" | "ai" | "mcp">;
 import {
   backendDefaultsOf,
   compileChain,
@@ -19,8 +28,10 @@ import {
   EMPTY_CHAIN,
   isBackendDefaultKey,
 } from "../policies/mod.ts";
+import { type BackendCompileEnv, type CompiledBackend, hostBackend } from "../backends/mod.ts";
+import { compileAiBackend } from "../llm/mod.ts";
+import { compileMcpBackend } from "../mcp/mod.ts";
 import {
-  type CompiledBackend,
   HttpClientPool,
   mergeUpstreamSettings,
   NO_UPSTREAM_SETTINGS,
@@ -81,11 +92,18 @@ function readConfigFile(path: string): string {
 /** Compiles a loaded config. Throws ConfigError listing every compile-time problem. */
 export function buildSnapshot(
   loaded: LoadedConfig,
-  options: { env?: CompileEnv; onUpstreamConnect?: (endpoint: string) => void } = {},
+  options: {
+    env?: CompileEnv;
+    onUpstreamConnect?: (endpoint: string) => void;
+    onUpstreamPoolFull?: (endpoint: string) => void;
+  } = {},
 ): Snapshot {
   const env = options.env ?? defaultEnv;
   const issues: ConfigIssue[] = [];
-  const pool = new HttpClientPool(options.onUpstreamConnect);
+  const pool = new HttpClientPool(options.onUpstreamConnect, {
+    poolMaxSize: loaded.config.config.backend?.poolMaxSize ?? undefined,
+    onPoolFull: options.onUpstreamPoolFull,
+  });
   const telemetry = compileTelemetryPlan(
     loaded.config,
     (path, message) => issues.push(configErrorAt(loaded, path, message)),
@@ -163,6 +181,7 @@ export function buildSnapshot(
     });
   });
   if (issues.length > 0) {
+    for (const handler of compiler.handlers) handler.close!();
     pool.closeAll();
     const seen = new Set<string>();
     throw new ConfigError(
@@ -175,7 +194,10 @@ export function buildSnapshot(
   return {
     config: loaded.config,
     binds,
-    close: () => pool.closeAll(),
+    close: () => {
+      for (const handler of compiler.handlers) handler.close!();
+      pool.closeAll();
+    },
     retire: () => pool.retireAll(),
   };
 }
@@ -256,10 +278,9 @@ class Compiler {
   readonly #pool: HttpClientPool;
   readonly #issues: ConfigIssue[];
   readonly #telemetry: TelemetryPlan;
-  readonly #namedBackends: Map<
-    string,
-    { index: number; host: string; policies: Record<string, unknown> | undefined }
-  >;
+  readonly #namedBackends: Map<string, { index: number; config: NamedBackendConfig }>;
+  /** Kind handlers that hold more than pooled clients (MCP sessions), closed with the snapshot. */
+  readonly handlers: BackendHandler[] = [];
 
   constructor(
     loaded: LoadedConfig,
@@ -281,11 +302,7 @@ class Compiler {
           `backend name ${JSON.stringify(backend.name)} is used twice`,
         );
       }
-      this.#namedBackends.set(backend.name, {
-        index,
-        host: backend.host,
-        policies: backend.policies,
-      });
+      this.#namedBackends.set(backend.name, { index, config: backend });
     });
   }
 
@@ -306,6 +323,12 @@ class Compiler {
         { ...settings, retry: undefined, mirror: undefined },
         defaults,
       );
+      if (mirror && !mirror.handler.client) {
+        this.#issue(
+          [...path, "policies", "requestMirror", "backend"],
+          "a mirror must be a host backend",
+        );
+      }
     }
     const allSteps = [...chain.steps, ...backends.flatMap((b) => b.chain.steps)];
     const reads = celReads(allSteps.flatMap((step) => step.expressions ?? []));
@@ -327,8 +350,9 @@ class Compiler {
     routeSettings: UpstreamSettings,
     defaults: { policies: Record<string, unknown>; path: PropertyKey[] },
   ) {
-    let host = backend.host;
-    let name = backend.host ?? "";
+    let kind: BackendKindConfig = backend;
+    let kindPath = path;
+    let name = backend.host ?? (backend.ai && "name" in backend.ai ? backend.ai.name : "");
     let namedPolicies: Record<string, unknown> | undefined;
     let namedIndex = 0;
     if (backend.backend !== undefined) {
@@ -340,9 +364,10 @@ class Compiler {
         );
         return undefined;
       }
-      host = named.host;
+      kind = named.config;
+      kindPath = ["backends", named.index];
       name = backend.backend;
-      namedPolicies = named.policies;
+      namedPolicies = named.config.policies;
       namedIndex = named.index;
     }
     // More specific wins per policy: route defaults < named backend < the route backend's own.
@@ -358,13 +383,46 @@ class Compiler {
       this.#chain(own, [...path, "policies"], "backend"),
     );
     const settings = mergeUpstreamSettings(routeSettings, settingsOf(chain));
-    const target = parseHostTarget(host ?? "", settings.tls !== undefined);
-    if (typeof target === "string") {
-      this.#issue([...path, backend.backend !== undefined ? "backend" : "host"], target);
-      return undefined;
+    const hostPath = [...path, backend.backend !== undefined ? "backend" : "host"];
+    const handler = this.#handler(kind, kindPath, hostPath, settings);
+    if (!handler) return undefined;
+    return { name, handler, chain, settings, weight: backend.weight } satisfies CompiledBackend;
+  }
+
+  /** Compiles the backend's kind (DESIGN.md §3: host, ai, mcp) into its handler. */
+  #handler(
+    kind: BackendKindConfig,
+    path: PropertyKey[],
+    hostPath: PropertyKey[],
+    settings: UpstreamSettings,
+  ): BackendHandler | undefined {
+    if (kind.host !== undefined) {
+      const target = parseHostTarget(kind.host, settings.tls !== undefined);
+      if (typeof target === "string") {
+        this.#issue(hostPath, target);
+        return undefined;
+      }
+      return hostBackend(this.#pool.clientFor(target, settings.tls));
     }
-    const client = this.#pool.clientFor(target, settings.tls);
-    return { name, client, chain, settings, weight: backend.weight } satisfies CompiledBackend;
+    const env = this.#kindEnv(settings);
+    let handler: BackendHandler;
+    if (kind.ai !== undefined) handler = compileAiBackend(kind.ai, env, [...path, "ai"]);
+    else if (kind.mcp !== undefined) handler = compileMcpBackend(kind.mcp, env, [...path, "mcp"]);
+    else return undefined;
+    if (handler.close) this.handlers.push(handler);
+    return handler;
+  }
+
+  #kindEnv(settings: UpstreamSettings): BackendCompileEnv {
+    return {
+      settings,
+      clientFor: (target, tls) => this.#pool.clientFor(target, tls),
+      parseHost: parseHostTarget,
+      compilePolicies: (policies, path) => this.#chain(policies, path, "backend"),
+      settingsOf,
+      readFile: (file) => this.#env.readFile(file),
+      issue: (path, message) => this.#issue(path, message),
+    };
   }
 
   #chain(

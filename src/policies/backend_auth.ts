@@ -14,6 +14,20 @@ const backendAuthSchema = exactlyOne({
     fileOrInline,
     z.strictObject({ value: fileOrInline, location: locationSchema.optional() }),
   ]),
+  aws: z.strictObject({
+    accessKeyId: z.string().optional(),
+    secretAccessKey: z.string().optional(),
+    sessionToken: z.string().nullish(),
+    region: z.string().nullish(),
+    serviceName: z.string().nullish(),
+  }).superRefine((value, ctx) => {
+    if ((value.accessKeyId === undefined) !== (value.secretAccessKey === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "accessKeyId and secretAccessKey go together (or neither, for the environment)",
+      });
+    }
+  }).describe("Sign requests with AWS SigV4; without keys, AWS_* environment variables are used"),
 }).describe("Credentials agw adds when calling the backend");
 type BackendAuthConfig = z.infer<typeof backendAuthSchema>;
 
@@ -26,6 +40,22 @@ export const backendAuth = {
   phases: ["route", "backend"],
   schema: backendAuthSchema,
   compile(config: BackendAuthConfig, env: CompileEnv) {
+    if (config.aws !== undefined) {
+      const aws = config.aws;
+      // Signing needs the final request (path, body): the upstream call does it (upstream/aws_signer.ts).
+      return {
+        name: "backendAuth",
+        upstream: {
+          aws: {
+            accessKeyId: aws.accessKeyId,
+            secretAccessKey: aws.secretAccessKey,
+            sessionToken: aws.sessionToken ?? undefined,
+            region: aws.region ?? undefined,
+            serviceName: aws.serviceName ?? undefined,
+          },
+        },
+      };
+    }
     if (config.key === undefined) return { name: "backendAuth" };
     const hasLocation = typeof config.key === "object" && "value" in config.key;
     const spec = typeof config.key === "object" && "value" in config.key

@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { ai } from "./ai.ts";
 import { backendAuth } from "./backend_auth.ts";
 import { authorization } from "./authorization.ts";
 import { backendTLS } from "./backend_tls.ts";
@@ -27,6 +28,7 @@ import { urlRewrite } from "./url_rewrite.ts";
 
 export type { CompileEnv, PolicyStep, ResponseParts, Verdict } from "./types.ts";
 export { PolicyConfigError } from "./types.ts";
+export { AI_ROUTE_TYPES, type AiRouteType, type CompiledAiPolicy } from "./ai.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyPolicyModule = PolicyModule<any>;
@@ -53,6 +55,8 @@ export const ROUTE_POLICIES: readonly AnyPolicyModule[] = [
   backendAuth,
   backendTLS,
   responseHeaderModifier,
+  // Read by the ai backend kind.
+  ai,
 ];
 
 /** Backend phase, in request order: credentials, then header edits, then transport settings. */
@@ -64,6 +68,7 @@ export const BACKEND_POLICIES: readonly AnyPolicyModule[] = [
   requestRedirect,
   backendTLS,
   responseHeaderModifier,
+  ai,
 ];
 
 /**

@@ -42,12 +42,15 @@ function defaultLine(ctx: RequestContext, durationMs: number): string {
   line +=
     ` src.addr=${ctx.clientAddr} http.method=${ctx.request.method} http.host=${ctx.url.hostname}` +
     ` http.path=${ctx.url.pathname} http.status=${ctx.status}`;
+  if (ctx.logFields) {
+    for (const [name, value] of ctx.logFields) line += ` ${name}=${formatValue(value)}`;
+  }
   if (ctx.error) line += ` error=${formatValue(ctx.error)}`;
   return `${line} duration=${Math.round(durationMs)}ms`;
 }
 
 function defaultFields(ctx: RequestContext, durationMs: number): LogFields {
-  return {
+  const fields: LogFields = {
     gateway: ctx.bindName,
     route: ctx.route?.name,
     endpoint: ctx.endpoint || undefined,
@@ -59,6 +62,8 @@ function defaultFields(ctx: RequestContext, durationMs: number): LogFields {
     error: ctx.error,
     duration: `${Math.round(durationMs)}ms`,
   };
+  if (ctx.logFields) for (const [name, value] of ctx.logFields) fields[name] = value;
+  return fields;
 }
 
 function logWithPolicy(ctx: RequestContext, durationMs: number, policy: AccessLogPolicy): void {

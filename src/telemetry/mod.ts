@@ -7,7 +7,7 @@ export { type AccessLogPolicy, logRequest } from "./access_log.ts";
 export { type CelField, CelFieldError, compileCelFields, evaluateCelField } from "./cel_fields.ts";
 export { flushLogs, type LogSink } from "./log_writer.ts";
 export { LOG_LEVELS, type LogFields, Logger, logger, type LogLevel } from "./logger.ts";
-export { Metrics } from "./metrics.ts";
+export { type GenAiLabels, Metrics } from "./metrics.ts";
 export {
   createTracer,
   type FieldAttribute,

@@ -13,12 +13,14 @@ export {
   type UpstreamTarget,
 } from "./http_client_pool.ts";
 export {
+  type AttemptLimits,
   type AttemptOptions,
-  type PreparedAttempt,
+  type AttemptOutcome,
   RETRY_BODY_LIMIT_BYTES,
   retryLoop,
   shouldRetry,
 } from "./retry_loop.ts";
-export { type CompiledBackend, selectBackend } from "./select_backend.ts";
+export { selectBackend } from "./select_backend.ts";
 export * from "./settings.ts";
 export { parseHostTarget } from "./target.ts";
+export { AwsSigner, type AwsSigningSettings } from "./aws_signer.ts";

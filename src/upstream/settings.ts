@@ -1,3 +1,5 @@
+import type { AwsSigningSettings } from "./aws_signer.ts";
+
 /** TLS settings for calling an upstream; part of the upstream client's identity. */
 export interface TlsSettings {
   /** PEM root CA(s); undefined uses the system roots. */
@@ -38,6 +40,8 @@ export interface UpstreamSettings {
   retry: RetrySettings | undefined;
   mirror: MirrorSettings | undefined;
   tls: TlsSettings | undefined;
+  /** backendAuth `aws`: sign each request with SigV4 (credentials from config or the environment). */
+  aws: AwsSigningSettings | undefined;
 }
 
 /** Settings with nothing configured. */
@@ -47,6 +51,7 @@ export const NO_UPSTREAM_SETTINGS: UpstreamSettings = {
   retry: undefined,
   mirror: undefined,
   tls: undefined,
+  aws: undefined,
 };
 
 /** Overlays configured fields of `more` onto `base` (later, more specific policies win). */

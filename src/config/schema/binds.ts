@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { exactlyOne, port } from "../primitives.ts";
 import { backendPoliciesSchema, routePoliciesSchema } from "../../policies/mod.ts";
+import { aiBackendSchema } from "../../llm/schema.ts";
+import { mcpBackendSchema } from "../../mcp/mod.ts";
 
 const stringMatch = exactlyOne({ exact: z.string(), regex: z.string() });
 
@@ -13,8 +15,16 @@ export const matchSchema = z.strictObject({
 });
 export type MatchConfig = z.infer<typeof matchSchema>;
 
-/** A backend reference on a route: an address or a named top-level backend, with a weight. */
-export const routeBackendSchema = exactlyOne({ host: z.string(), backend: z.string() }, {
+/**
+ * A backend reference on a route: an address, a named top-level backend, an LLM provider (`ai`)
+ * or an MCP server set (`mcp`), with a weight.
+ */
+export const routeBackendSchema = exactlyOne({
+  host: z.string(),
+  backend: z.string(),
+  ai: aiBackendSchema,
+  mcp: mcpBackendSchema,
+}, {
   weight: z.number().int().min(0).default(1),
   policies: backendPoliciesSchema.optional(),
 });
@@ -56,9 +66,12 @@ export const bindSchema = z.strictObject({
 export type BindConfig = z.infer<typeof bindSchema>;
 
 /** A named, reusable backend (`backends:` at top level). */
-export const namedBackendSchema = z.strictObject({
-  name: z.string(),
+export const namedBackendSchema = exactlyOne({
   host: z.string(),
+  ai: aiBackendSchema,
+  mcp: mcpBackendSchema,
+}, {
+  name: z.string(),
   policies: backendPoliciesSchema.optional(),
 });
 export type NamedBackendConfig = z.infer<typeof namedBackendSchema>;

@@ -267,11 +267,11 @@ Deno.test("loadConfig does not report missing siblings of an unsupported field",
       spiffe: {}
 backends:
 - name: m
-  mcp: {targets: []}
+  aws: {agentCore: {agentRuntimeArn: x}}
 `;
   assert.deepEqual(problems(text), [
     'test.yaml:6:7: binds[0].listeners[0].tls.spiffe: "spiffe" is not supported by agw yet',
-    'test.yaml:9:3: backends[0].mcp: "mcp" is not supported by agw yet',
+    'test.yaml:9:3: backends[0].aws: "aws" is not supported by agw yet',
   ]);
 });
 

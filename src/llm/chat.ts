@@ -1,0 +1,282 @@
+/**
+ * One chat call (`completions`, `messages`, `responses` routes): read and check the client's
+ * body, resolve the model, then either pass it through in the provider's own format (same
+ * format on both sides) or translate it through the IR, and answer in the client's format.
+ * @module
+ */
+import type { BackendCall } from "../backends/mod.ts";
+import { readBody } from "../http/mod.ts";
+import type { UpstreamResponse } from "../upstream/mod.ts";
+import {
+  applyBodyPolicy,
+  applyPromptsToBody,
+  applyPromptsToIr,
+  resolveModel,
+} from "./body_policy.ts";
+import {
+  CLIENT_FORMATS,
+  type ClientFormat,
+  PROVIDER_FORMATS,
+  type ProviderFormat,
+  type SseEvent,
+} from "./formats/mod.ts";
+import { invalidRequest, type IrRequest, LlmError } from "./ir.ts";
+import { LlmObservation } from "./observation.ts";
+import { passthroughDecoder } from "./passthrough_usage.ts";
+import type { CompiledProvider } from "./provider_target.ts";
+import {
+  clientError,
+  jsonResponse,
+  providerHeaders,
+  readUpstreamJson,
+  sendToProvider,
+} from "./provider_call.ts";
+import { inspectStream, providerFrames, translateStream } from "./stream.ts";
+
+/** The largest request body agw parses on an LLM route; a larger one is answered 413. */
+export const LLM_REQUEST_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** Handles a chat route whose client speaks `clientFormat`. */
+export async function handleChat(
+  call: BackendCall,
+  provider: CompiledProvider,
+  clientFormatName: "completions" | "messages" | "responses",
+): Promise<UpstreamResponse> {
+  const client = CLIENT_FORMATS.get(clientFormatName)!;
+  const ctx = call.ctx;
+  const observation = new LlmObservation(provider.spec.name, "chat", ctx.startMs);
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    observation.finish(ctx, call.metrics);
+  };
+  try {
+    const body = await readClientJson(call);
+    ctx.extensions.llmRequest = body;
+    applyBodyPolicy(body, ctx);
+    const requestModel = typeof body.model === "string" ? body.model : "";
+    const model = resolveModel(requestModel, provider, ctx);
+    observation.requestModel = requestModel;
+    const native = provider.spec.nativeFormat(clientFormatName, model);
+    const result = native === clientFormatName
+      ? await passthrough(call, provider, client, body, model, observation, finish)
+      : await translate(
+        call,
+        provider,
+        client,
+        PROVIDER_FORMATS.get(native)!,
+        body,
+        model,
+        observation,
+        finish,
+      );
+    if (!ctx.bodyDone) finish();
+    return result;
+  } catch (error) {
+    if (!(error instanceof LlmError)) throw error;
+    observation.error = error.message;
+    ctx.error = error.message;
+    finish();
+    return clientError(client, error);
+  }
+}
+
+/** Reads the body (bounded) and parses it as a JSON object; 413 / 400 otherwise. */
+async function readClientJson(call: BackendCall): Promise<Record<string, unknown>> {
+  const body = call.request.body as ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null;
+  const { text } = await readBody(body, LLM_REQUEST_LIMIT_BYTES);
+  if (text === undefined) {
+    throw new LlmError(413, {
+      kind: "requestTooLarge",
+      message: `request body is larger than ${LLM_REQUEST_LIMIT_BYTES} bytes`,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw invalidRequest("body", `request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw invalidRequest("body", "request body must be a JSON object");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Same format both sides: the client's body with the model (and usage option) changed. */
+async function passthrough(
+  call: BackendCall,
+  provider: CompiledProvider,
+  client: ClientFormat,
+  body: Record<string, unknown>,
+  model: string,
+  observation: LlmObservation,
+  finish: () => void,
+): Promise<UpstreamResponse> {
+  const format = client.name;
+  // Decoding gives telemetry its prompt and parameters, and checks the body as translation would.
+  let request: IrRequest | undefined;
+  try {
+    request = client.decodeRequest(structuredClone(body));
+    observation.observeRequest(request);
+  } catch {
+    // A body agw cannot fully read still goes through untouched: the provider judges it.
+    observation.streaming = body.stream === true;
+  }
+  body.model = model;
+  applyPromptsToBody(body, format, call.ctx);
+  const stream = body.stream === true;
+  // OpenAI streams usage only when asked; agw always needs it, the client may not want it.
+  let clientWantsUsage = true;
+  if (format === "completions" && stream) {
+    const options = (body.stream_options ?? {}) as Record<string, unknown>;
+    clientWantsUsage = options.include_usage === true;
+    body.stream_options = { ...options, include_usage: true };
+  }
+  const upstream = await sendToProvider(call, provider, {
+    call: format,
+    model,
+    stream,
+    body,
+    keepClientPath: true,
+  });
+  if (upstream.status >= 400) {
+    observation.error = `provider answered ${upstream.status}`;
+    return upstream;
+  }
+  const providerFormat = PROVIDER_FORMATS.get(format);
+  if (stream && upstream.body instanceof ReadableStream && isEventStream(upstream)) {
+    const decoder = passthroughDecoder(format, providerFormat);
+    let done!: () => void;
+    call.ctx.bodyDone = new Promise((resolve) => done = resolve);
+    upstream.body = inspectStream(upstream.body, decoder, observation, {
+      skip: clientWantsUsage ? undefined : isUsageOnlyChunk,
+      cutEvents: (error) => [
+        { event: "error", data: JSON.stringify(client.encodeError(error, 502)) },
+      ],
+      onEnd: (outcome) => {
+        if (outcome !== "complete") call.ctx.error = observation.error ?? "client closed";
+        finish();
+        done();
+      },
+    });
+    return upstream;
+  }
+  // Buffered: read it for usage, hand the bytes on unchanged.
+  const { bytes, json } = await readUpstreamJson(upstream);
+  upstream.body = bytes;
+  if (json !== undefined) {
+    try {
+      const decoded = providerFormat?.decodeResponse(structuredClone(json));
+      if (decoded) {
+        observation.usage = decoded.usage;
+        observation.responseModel = decoded.model;
+        observation.observeCompletion(
+          decoded.content.map((part) => part.type === "text" ? part.text : "").join(""),
+        );
+      } else {
+        const usage = passthroughDecoder(format, undefined).push({
+          kind: "sse",
+          event: { event: "response.completed", data: JSON.stringify({ response: json }) },
+        });
+        for (const event of usage) observation.observeEvent(event);
+      }
+    } catch {
+      // Telemetry only.
+    }
+  }
+  return upstream;
+}
+
+/** Client format → IR → provider format, and the answer back. */
+async function translate(
+  call: BackendCall,
+  provider: CompiledProvider,
+  client: ClientFormat,
+  providerFormat: ProviderFormat,
+  body: Record<string, unknown>,
+  model: string,
+  observation: LlmObservation,
+  finish: () => void,
+): Promise<UpstreamResponse> {
+  const request = client.decodeRequest(body);
+  request.model = model;
+  applyPromptsToIr(request, call.ctx);
+  observation.observeRequest(request);
+  const providerBody = providerFormat.encodeRequest(request) as Record<string, unknown>;
+  const upstream = await sendToProvider(call, provider, {
+    call: providerFormat.name,
+    model,
+    stream: request.stream,
+    body: providerBody,
+    keepClientPath: false,
+  });
+  if (upstream.status >= 400) {
+    const { json, bytes } = await readUpstreamJson(upstream);
+    const error = providerFormat.decodeError(
+      upstream.status,
+      json ?? new TextDecoder().decode(bytes),
+    );
+    observation.error = error.message;
+    call.ctx.error = `provider answered ${upstream.status}: ${error.message}`;
+    return jsonResponse(upstream.status, client.encodeError(error, upstream.status), upstream);
+  }
+  const options = { model, request, nowSeconds: Math.floor(Date.now() / 1000) };
+  if (request.stream && upstream.body instanceof ReadableStream) {
+    const framing = provider.spec.streamFraming(providerFormat.name);
+    let done!: () => void;
+    call.ctx.bodyDone = new Promise((resolve) => done = resolve);
+    const stream = translateStream(
+      providerFrames(upstream.body, framing),
+      providerFormat.createStreamDecoder(),
+      client.createStreamEncoder(options),
+      observation,
+      (outcome) => {
+        if (outcome !== "complete") call.ctx.error = observation.error ?? "client closed";
+        finish();
+        done();
+      },
+    );
+    return {
+      status: upstream.status,
+      headers: [...providerHeaders(upstream), ["content-type", "text/event-stream"], [
+        "cache-control",
+        "no-cache",
+      ]],
+      body: stream,
+    };
+  }
+  const { json } = await readUpstreamJson(upstream);
+  if (json === undefined) {
+    throw new LlmError(502, {
+      kind: "api",
+      message: "provider answered with a body that is not JSON",
+    });
+  }
+  const response = providerFormat.decodeResponse(json);
+  observation.usage = response.usage;
+  observation.responseModel = response.model;
+  observation.observeCompletion(
+    response.content.map((part) => part.type === "text" ? part.text : "").join(""),
+  );
+  return jsonResponse(upstream.status, client.encodeResponse(response, options), upstream);
+}
+
+function isEventStream(upstream: UpstreamResponse): boolean {
+  for (const [name, value] of upstream.headers) {
+    if (name.toLowerCase() === "content-type") return value.includes("text/event-stream");
+  }
+  return false;
+}
+
+/** OpenAI's final `choices: []` chunk carrying only usage. */
+function isUsageOnlyChunk(event: SseEvent): boolean {
+  if (!event.data.includes('"usage"')) return false;
+  try {
+    const chunk = JSON.parse(event.data) as { choices?: unknown[]; usage?: unknown };
+    return Array.isArray(chunk.choices) && chunk.choices.length === 0 && chunk.usage != null;
+  } catch {
+    return false;
+  }
+}
