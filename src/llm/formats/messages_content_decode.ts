@@ -174,7 +174,8 @@ function misplaced(block: JsonObject, path: string, role: string) {
   if (known.includes(type) || type === "redacted_thinking") {
     return invalidRequest(path, `${path}: a "${type}" block is not allowed in a ${role} turn`);
   }
-  return invalidRequest(fieldPath(path, "type"), `${path}: unknown content block type "${type}"`);
+  const at = fieldPath(path, "type");
+  return invalidRequest(at, `${at}: unknown content block type "${type}"`);
 }
 
 function decodeText(block: JsonObject, path: string): TextPart {

@@ -100,24 +100,27 @@ function encodeConversation(messages: Message[]): { system: JsonObject[]; turns:
       );
     }
     const role = message.role === "assistant" ? "assistant" : "user";
-    let turn = turns.at(-1);
-    if (turn?.role !== role) {
-      turn = { role, results: [], blocks: [] };
-      turns.push(turn);
-    }
+    const results: JsonObject[] = [];
+    const blocks: JsonObject[] = [];
     message.content.forEach((part, j) => {
       const block = encodePart(part, `messages[${i}].content[${j}]`, role);
       if (block === undefined) return;
       // The API wants a user turn's tool_result blocks before its other blocks.
-      if (part.type === "toolResult") turn.results.push(block);
-      else turn.blocks.push(block);
+      if (part.type === "toolResult") results.push(block);
+      else blocks.push(block);
     });
+    // A message with nothing to send must not split the turns around it.
+    if (results.length === 0 && blocks.length === 0) return;
+    const turn = turns.at(-1);
+    if (turn?.role === role) {
+      turn.results.push(...results);
+      turn.blocks.push(...blocks);
+    } else turns.push({ role, results, blocks });
   });
   return {
     system,
     turns: turns
-      .map(({ role, results, blocks }) => ({ role, content: [...results, ...blocks] }))
-      .filter((turn) => turn.content.length > 0),
+      .map(({ role, results, blocks }) => ({ role, content: [...results, ...blocks] })),
   };
 }
 
