@@ -247,14 +247,36 @@ function encodeToolChoice(request: IrRequest): JsonObject | undefined {
   return out;
 }
 
-/** Budget from the IR's tokens, or from its effort via the shared table (reasoning.ts). */
+/** Anthropic's smallest thinking budget (https://platform.claude.com/docs/en/build-with-claude/extended-thinking). */
+const MIN_THINKING_BUDGET = 1024;
+
+/**
+ * Budget from the IR's tokens, or from its effort via the shared table (reasoning.ts). A budget
+ * agw derived from an effort stays below the client's own token limit, which (as OpenAI's
+ * `max_completion_tokens`) bounds reasoning and answer together; the budget is a ceiling the
+ * model may think up to, not an amount it must spend.
+ */
 function encodeThinking(request: IrRequest): JsonObject | undefined {
   const reasoning = request.reasoning;
   if (reasoning === undefined) return undefined;
-  const budget = reasoning.budgetTokens ??
-    (reasoning.effort === undefined ? undefined : effortToBudget(reasoning.effort) ?? 0);
-  if (budget === undefined) return undefined;
-  return budget <= 0 ? { type: "disabled" } : { type: "enabled", budget_tokens: budget };
+  if (reasoning.budgetTokens !== undefined) {
+    return reasoning.budgetTokens <= 0
+      ? { type: "disabled" }
+      : { type: "enabled", budget_tokens: reasoning.budgetTokens };
+  }
+  if (reasoning.effort === undefined) return undefined;
+  const budget = effortToBudget(reasoning.effort);
+  if (budget === undefined) return { type: "disabled" };
+  if (request.maxTokens === undefined || budget < request.maxTokens) {
+    return { type: "enabled", budget_tokens: budget };
+  }
+  if (request.maxTokens <= MIN_THINKING_BUDGET) {
+    throw invalidRequest(
+      "reasoning_effort",
+      `reasoning_effort: a token limit of ${request.maxTokens} leaves no room for Anthropic's smallest thinking budget (${MIN_THINKING_BUDGET} tokens)`,
+    );
+  }
+  return { type: "enabled", budget_tokens: request.maxTokens - 1 };
 }
 
 /** tool_use `input` is the arguments object; anything else is refused naming the part. */

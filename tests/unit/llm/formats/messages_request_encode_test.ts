@@ -246,6 +246,20 @@ Deno.test("messages encodeRequest maps reasoning through the shared effort table
     assert.equal(body.max_tokens, 24576 + DEFAULT_MAX_TOKENS);
     assert.equal(encode({ reasoning: { effort: "low" } }).max_tokens, DEFAULT_MAX_TOKENS);
   });
+  await t.step("an effort budget stays below the client's token limit", () => {
+    assert.deepEqual(encode({ reasoning: { effort: "high" }, maxTokens: 5000 }).thinking, {
+      type: "enabled",
+      budget_tokens: 4999,
+    });
+    assert.deepEqual(encode({ reasoning: { effort: "high" }, maxTokens: 30000 }).thinking, {
+      type: "enabled",
+      budget_tokens: 24576,
+    });
+    assertRefused({ reasoning: { effort: "medium" }, maxTokens: 1000 }, "reasoning_effort");
+    assert.deepEqual(encode({ reasoning: { effort: "none" }, maxTokens: 100 }).thinking, {
+      type: "disabled",
+    });
+  });
   await t.step("a reasoning config with neither leaves thinking to the provider", () => {
     assert.equal(encode({ reasoning: { summary: "auto" } }).thinking, undefined);
   });
