@@ -130,7 +130,7 @@ function readContent(value: unknown, path: string): [JsonObject, string][] {
   return value.map((block, j) => [readObject(block, `${path}[${j}]`), `${path}[${j}]`]);
 }
 
-/** The System prompt's blocks (top-level `system` and `role: "system"` turns): text only. */
+/** The system prompt's blocks (top-level `system` and `role: "system"` turns): text only. */
 export function decodeSystemText(block: JsonObject, path: string): TextPart {
   if (block.type !== "text") throw wrongType(fieldPath(path, "type"), '"text"');
   return decodeText(block, path);
