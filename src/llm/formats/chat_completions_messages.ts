@@ -266,10 +266,10 @@ function decodeReasoning(message: JsonObject, path: string): ReasoningPart[] {
 
 function decodeToolCall(raw: unknown, path: string, toolNames: Map<string, string>): ToolCallPart {
   const call = readObject(raw, path);
-  rejectUnknownKeys(call, TOOL_CALL_KEYS, path);
   if (call.type != null && call.type !== "function") {
     throw untranslatable(`${path}.type`, `a '${String(call.type)}' tool call`);
   }
+  rejectUnknownKeys(call, TOOL_CALL_KEYS, path);
   if (call.id === undefined) throw missing(`${path}.id`);
   const id = readString(call.id, `${path}.id`);
   const fn = readObject(call.function, `${path}.function`);
