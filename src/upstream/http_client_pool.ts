@@ -1,15 +1,17 @@
 /**
- * The one place that opens connections to upstreams. agw uses node:http(s) agents rather than
- * fetch: fetch cannot send a Host other than the URL's authority, nor verify TLS against a name
- * other than the URL's host (PLATFORM.md), and a gateway needs both. Measured on this machine
- * the two run at the same speed for a 1 KiB response (see docs/architecture.md).
+ * The one place that opens connections to upstreams, through undici's `Pool` (one per upstream
+ * identity). Not fetch: it cannot send a Host other than the URL's authority, nor verify TLS
+ * against a name other than the URL's host. Not node:http: under Deno 2.9.6 its destroy() does
+ * not abort a request on a kept-alive socket, and re-sends it on a new one (PLATFORM.md). undici
+ * aborts at once and never replays; docs/architecture.md has the measurements.
  * @module
  */
-import http from "node:http";
-import https from "node:https";
-import { Readable } from "node:stream";
-import { checkServerIdentity } from "node:tls";
-import { type HeaderMap, hopByHopNames } from "../http/mod.ts";
+import { type Dispatcher, Pool } from "undici";
+import type { HeaderMap } from "../http/mod.ts";
+import { logger } from "../telemetry/mod.ts";
+import { ConnectionLimit } from "./connection_limit.ts";
+import { tlsName, upstreamConnector } from "./connector.ts";
+import { ResponseHandler } from "./response_handler.ts";
 import type { TlsSettings } from "./settings.ts";
 
 /** Where an upstream lives. */
@@ -30,7 +32,10 @@ export interface OutgoingRequest {
   /** Without Host and hop-by-hop fields. */
   headers: HeaderMap;
   body: ReadableStream<Uint8Array> | Uint8Array | null;
+  /** Cancels the call until response headers arrive (the client left, a mirror's limit). */
   signal?: AbortSignal | undefined;
+  /** Time allowed until response headers, waiting for a free connection included. */
+  timeoutMs?: number | undefined;
 }
 
 /** An upstream's answer, with the body still streaming. */
@@ -42,7 +47,11 @@ export interface UpstreamResponse {
   body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null;
 }
 
-/** A transport failure (no HTTP response): connect refused, DNS, reset, TLS. */
+/**
+ * A transport failure (no HTTP response): connect refused, DNS, reset, TLS. Besides the socket
+ * codes, `EDEADLINE` (no response headers within `timeoutMs`) and `EPOOLFULL` (no free
+ * connection under `poolMaxSize` within the wait).
+ */
 export class TransportError extends Error {
   readonly code: string;
   constructor(message: string, code: string) {
@@ -52,92 +61,152 @@ export class TransportError extends Error {
   }
 }
 
-// RFC 9110 §6.4.1: these statuses never carry content.
-const NO_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+/**
+ * How long a request waits for a free connection when its upstream is at `poolMaxSize`, unless
+ * its own deadline is sooner: agentgateway's default `connectTimeout`, the time it allows for
+ * getting a connection at all.
+ */
+export const POOL_WAIT_MS = 10_000;
+
+/** Options for one upstream client. */
+export interface UpstreamClientOptions {
+  /** Hears of each new connection (reused ones cost nothing). */
+  onConnect?: (() => void) | undefined;
+  /** `config.backend.poolMaxSize`: connections (so exchanges in flight) at most; none if unset. */
+  maxConnections?: number | undefined;
+  /** Hears of each request refused because the pool stayed full for its whole wait. */
+  onPoolFull?: (() => void) | undefined;
+}
 
 /** A keep-alive connection pool to one upstream with one set of TLS settings. */
 export class UpstreamClient {
   readonly target: UpstreamTarget;
-  readonly #agent: http.Agent;
-  readonly #request: typeof http.request;
-  readonly #tlsOptions: https.RequestOptions;
+  readonly #origin: string;
+  readonly #poolOptions: Pool.Options;
+  #pool: Pool;
+  /** After retire(): pools opened for one late request each, closed once it ends. */
+  readonly #oneShot = new Set<Pool>();
+  #retired = false;
+  /** undici takes SNI from the Host header unless told: pin it to the client's TLS name. */
+  readonly #servername: string;
+  readonly #limit: ConnectionLimit | undefined;
+  readonly #onPoolFull: (() => void) | undefined;
 
-  constructor(target: UpstreamTarget, tls: TlsSettings | undefined, onConnect?: () => void) {
+  constructor(
+    target: UpstreamTarget,
+    tls: TlsSettings | undefined,
+    options: UpstreamClientOptions = {},
+  ) {
     this.target = target;
-    const isTls = target.scheme === "https";
-    this.#tlsOptions = isTls ? tlsRequestOptions(target, tls) : {};
-    this.#agent = isTls
-      ? new https.Agent(
-        { keepAlive: true, maxSockets: 1024, ...this.#tlsOptions } as https.AgentOptions,
-      )
-      : new http.Agent({ keepAlive: true, maxSockets: 1024 });
-    if (onConnect) countConnections(this.#agent, onConnect);
-    this.#request = isTls ? https.request : http.request;
+    const host = target.hostname.includes(":") ? `[${target.hostname}]` : target.hostname;
+    this.#origin = `${target.scheme}://${host}:${target.port}`;
+    this.#servername = tlsName(target, target.scheme === "https" ? tls : undefined);
+    this.#poolOptions = {
+      connect: upstreamConnector(target, tls, options.onConnect),
+      connections: options.maxConnections ?? null,
+      // One request per connection at a time: an aborted request takes only its own connection.
+      pipelining: 1,
+      // agw's own deadlines rule; undici's 300 s defaults would cut an idle SSE stream.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
+    this.#pool = new Pool(this.#origin, this.#poolOptions);
+    this.#limit = options.maxConnections === undefined
+      ? undefined
+      : new ConnectionLimit(options.maxConnections);
+    this.#onPoolFull = options.onPoolFull;
   }
 
-  /** Sends one request; resolves when response headers arrive, rejects with TransportError. */
+  /**
+   * Sends one request; resolves when response headers arrive, rejects with TransportError. The
+   * call settles at `timeoutMs` (code `EDEADLINE`) or when `signal` aborts, whatever the
+   * connection does; the abandoned exchange's connection is closed, never reused.
+   */
   send(outgoing: OutgoingRequest): Promise<UpstreamResponse> {
-    return new Promise((resolve, reject) => {
-      const signal = outgoing.signal;
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
+    const { signal, timeoutMs } = outgoing;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const started = timeoutMs === undefined ? 0 : performance.now();
+    const { promise, resolve, reject } = Promise.withResolvers<UpstreamResponse>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => handler.abort(signal!.reason);
+    const cleanup = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const limit = this.#limit;
+    const handler = new ResponseHandler(
+      (response) => (cleanup(), resolve(response)),
+      (error) => (cleanup(), reject(error)),
+      () => limit?.release(),
+    );
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const dispatch = () => {
+      if (timeoutMs !== undefined) {
+        const left = Math.max(0, timeoutMs - (performance.now() - started));
+        timer = setTimeout(() => {
+          handler.abort(new TransportError(`no response within ${timeoutMs} ms`, "EDEADLINE"));
+        }, left);
       }
-      const headers = outgoing.headers.record;
-      headers.host = outgoing.authority;
-      // The framing follows the body agw sends, never a length the client (or a policy that
-      // replaced the body) left behind: a wrong length would desync the upstream connection.
-      const body = outgoing.body;
-      if (body instanceof Uint8Array) headers["content-length"] = String(body.byteLength);
-      else if (body === null) delete headers["content-length"];
-
-      const req = this.#request({
-        ...this.#tlsOptions,
-        agent: this.#agent,
-        host: this.target.hostname,
-        port: this.target.port,
-        method: outgoing.method,
-        path: outgoing.pathAndQuery,
-        headers,
-      });
-      const onAbort = () => req.destroy(signal?.reason);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      let settled = false;
-      req.on("response", (res) => {
-        settled = true;
-        signal?.removeEventListener("abort", onAbort);
-        const status = res.statusCode ?? 502;
-        const headers = responseHeaderPairs(res.rawHeaders);
-        if (NO_BODY_STATUS.has(status)) {
-          res.resume();
-          resolve({ status, headers, body: null });
-          return;
-        }
-        // The parser is still inside the packet that carried the headers. If that packet also
-        // held the whole body, hand it over as one buffer (no stream to wrap); otherwise stream.
-        // Nothing waits for the network here: a body still in flight is always streamed.
-        queueMicrotask(() => {
-          resolve({
-            status,
-            headers,
-            body: res.complete ? takeBufferedBody(res) : toWebStream(res),
-          });
+      this.#dispatch(outgoing, handler);
+    };
+    if (!limit || limit.tryAcquire()) {
+      dispatch();
+      return promise;
+    }
+    // The pool is at poolMaxSize: wait for a connection, as long as the deadline allows.
+    const waitMs = Math.min(POOL_WAIT_MS, timeoutMs ?? POOL_WAIT_MS);
+    limit.wait(waitMs, signal).then((outcome) => {
+      if (outcome === "acquired") {
+        if (handler.settled) limit.release();
+        else dispatch();
+      } else if (outcome === "timeout") {
+        logger.warn("upstream connection pool full; request refused", {
+          endpoint: `${this.target.hostname}:${this.target.port}`,
+          poolMaxSize: limit.max,
+          waitedMs: waitMs,
         });
-      });
-      req.on("error", (error: Error & { code?: string }) => {
-        signal?.removeEventListener("abort", onAbort);
-        if (settled) return;
-        settled = true;
-        if (signal?.aborted) reject(signal.reason);
-        else reject(new TransportError(error.message, error.code ?? "EUNKNOWN"));
-      });
-      writeBody(req, outgoing.body);
+        this.#onPoolFull?.();
+        handler.abort(new TransportError("connection pool full", "EPOOLFULL"));
+      }
+      // "aborted": onAbort has already settled the call.
     });
+    return promise;
+  }
+
+  #dispatch(outgoing: OutgoingRequest, handler: ResponseHandler): void {
+    const headers = outgoing.headers.record;
+    headers.host = outgoing.authority;
+    // Deno.serve has already answered any 100-continue; undici refuses to send Expect.
+    delete headers.expect;
+    // The framing follows the body agw sends, never a length the client (or a policy that
+    // replaced the body) left behind: a wrong length would desync the upstream connection.
+    const body = outgoing.body;
+    if (body instanceof Uint8Array) headers["content-length"] = String(body.byteLength);
+    else if (body === null) delete headers["content-length"];
+    const options = {
+      path: outgoing.pathAndQuery,
+      method: outgoing.method,
+      headers,
+      body: body as Uint8Array | AsyncIterable<Uint8Array> | null,
+      servername: this.#servername,
+    } as Dispatcher.DispatchOptions;
+    let pool = this.#pool;
+    if (this.#retired) {
+      // A retired snapshot's late request (a retry, a mirror) gets a connection of its own.
+      pool = new Pool(this.#origin, this.#poolOptions);
+      this.#oneShot.add(pool);
+    }
+    pool.dispatch(options, handler);
+    if (pool !== this.#pool) {
+      pool.close().catch(() => {}).finally(() => this.#oneShot.delete(pool));
+    }
   }
 
   /** Closes every connection, in use or idle (process shutdown, after the drain). */
   close(): void {
-    this.#agent.destroy();
+    this.#retired = true;
+    this.#pool.destroy().catch(() => {});
+    for (const pool of this.#oneShot) pool.destroy().catch(() => {});
   }
 
   /**
@@ -145,140 +214,30 @@ export class UpstreamClient {
    * A retired snapshot's requests (a long SSE stream, say) are never cut off.
    */
   retire(): void {
-    (this.#agent as http.Agent & { keepAlive: boolean }).keepAlive = false;
-    for (const sockets of Object.values(this.#agent.freeSockets)) {
-      for (const socket of sockets ?? []) socket.destroy();
-    }
+    if (this.#retired) return;
+    this.#retired = true;
+    this.#pool.close().catch(() => {});
   }
 }
 
-/**
- * Node TLS options for one upstream. The TLS name is backendTLS.hostname, else the backend's own
- * host, as in agentgateway's handshake: never the Host header sent, which urlRewrite or a header
- * modifier may have changed. An IP address is verified against the certificate's IP SANs.
- */
-function tlsRequestOptions(
-  target: UpstreamTarget,
-  tls: TlsSettings | undefined,
-): https.RequestOptions {
-  const serverName = tls?.serverName ?? target.hostname;
-  const options: https.RequestOptions = {
-    // RFC 6066 §3: SNI never carries an IP address. "" rather than undefined: given undefined,
-    // node's agent takes the SNI (and so the name it verifies) from the Host header.
-    servername: isIpAddress(serverName) ? "" : serverName,
-    rejectUnauthorized: !(tls?.insecure ?? false),
-    // insecureHost: the chain is still verified (rejectUnauthorized), only the name check goes.
-    checkServerIdentity: tls?.insecureHost
-      ? () => undefined
-      : (_host, cert) => checkServerIdentity(serverName, cert),
-  };
-  if (tls?.caCerts) options.ca = tls.caCerts;
-  if (tls?.cert) options.cert = tls.cert;
-  if (tls?.key) options.key = tls.key;
-  return options;
-}
-
-function isIpAddress(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(":");
-}
-
-function writeBody(req: http.ClientRequest, body: OutgoingRequest["body"]): void {
-  if (body === null) {
-    req.end();
-  } else if (body instanceof Uint8Array) {
-    req.end(body);
-  } else {
-    const source = Readable.fromWeb(body as import("node:stream/web").ReadableStream);
-    source.on("error", (error) => req.destroy(error));
-    source.pipe(req);
-  }
-}
-
-/** Reads a response whose body the parser has already fully buffered, and lets the socket go. */
-function takeBufferedBody(res: http.IncomingMessage): Uint8Array<ArrayBuffer> {
-  const chunk = res.read() as Uint8Array<ArrayBuffer> | null;
-  res.resume();
-  return chunk ?? new Uint8Array(0);
-}
-
-/**
- * Wraps a node response as a web stream with backpressure: node pauses when the web side's
- * queue is full; cancelling (the client went away) destroys the upstream connection.
- */
-function toWebStream(res: http.IncomingMessage): ReadableStream<Uint8Array> {
-  // Once cancelled or finished, node may still emit (a late chunk, the destroy's error): ignore it.
-  let done = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      res.on("data", (chunk: Uint8Array) => {
-        if (done) return;
-        controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 0) <= 0) res.pause();
-      });
-      res.on("end", () => {
-        if (done) return;
-        done = true;
-        controller.close();
-      });
-      res.on("error", (error) => {
-        if (done) return;
-        done = true;
-        controller.error(error);
-      });
-      res.on("close", () => {
-        // Closed without end or error: the upstream connection dropped mid-body.
-        if (done) return;
-        done = true;
-        controller.error(
-          new TransportError("upstream closed the connection mid-body", "ECONNRESET"),
-        );
-      });
-    },
-    pull() {
-      res.resume();
-    },
-    cancel() {
-      done = true;
-      res.destroy();
-    },
-  }, { highWaterMark: 65536, size: (chunk) => chunk.byteLength });
-}
-
-/** Header pairs from node's raw list, without hop-by-hop fields. */
-function responseHeaderPairs(raw: string[]): [string, string][] {
-  let connection: string | null = null;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === "connection") connection = raw[i + 1]!;
-  }
-  const skip = hopByHopNames(connection);
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (!skip.has(name.toLowerCase())) pairs.push([name, raw[i + 1]!]);
-  }
-  return pairs;
-}
-
-/** Calls `onConnect` for every new connection the agent opens (reused ones cost nothing). */
-function countConnections(agent: http.Agent, onConnect: () => void): void {
-  type Create = (this: unknown, ...args: unknown[]) => unknown;
-  const holder = agent as unknown as { createConnection?: Create };
-  const create = holder.createConnection;
-  if (typeof create !== "function") return;
-  holder.createConnection = function (this: unknown, ...args: unknown[]) {
-    onConnect();
-    return create.apply(this, args);
-  };
+/** `config.backend` settings that apply to every client of a pool. */
+export interface PoolSettings {
+  /** `config.backend.poolMaxSize`: connections per upstream at most; unlimited if unset. */
+  poolMaxSize?: number | undefined;
+  /** Hears of each request refused because an upstream's pool stayed full, by `host:port`. */
+  onPoolFull?: ((endpoint: string) => void) | undefined;
 }
 
 /** Pools clients by upstream identity (address + TLS settings) for one config snapshot. */
 export class HttpClientPool {
   readonly #clients = new Map<string, UpstreamClient>();
   readonly #onConnect: ((endpoint: string) => void) | undefined;
+  readonly #settings: PoolSettings;
 
   /** `onConnect` hears of each new upstream connection, by `host:port` (for metrics). */
-  constructor(onConnect?: (endpoint: string) => void) {
+  constructor(onConnect?: (endpoint: string) => void, settings: PoolSettings = {}) {
     this.#onConnect = onConnect;
+    this.#settings = settings;
   }
 
   /** The shared client for this target and TLS settings, created on first use at load time. */
@@ -289,13 +248,17 @@ export class HttpClientPool {
     let client = this.#clients.get(key);
     if (!client) {
       const endpoint = `${target.hostname}:${target.port}`;
+      const { onPoolFull, poolMaxSize } = this.#settings;
       const onConnect = this.#onConnect;
-      client = new UpstreamClient(target, tls, onConnect && (() => onConnect(endpoint)));
+      client = new UpstreamClient(target, tls, {
+        onConnect: onConnect && (() => onConnect(endpoint)),
+        maxConnections: poolMaxSize,
+        onPoolFull: onPoolFull && (() => onPoolFull(endpoint)),
+      });
       this.#clients.set(key, client);
     }
     return client;
   }
-
   /** Retires every client: no new connections, busy ones finish (after a reload). */
   retireAll(): void {
     for (const client of this.#clients.values()) client.retire();
