@@ -146,11 +146,11 @@ async function passthrough(
     return upstream;
   }
   const providerFormat = PROVIDER_FORMATS.get(format);
-  if (stream && upstream.body instanceof ReadableStream && isEventStream(upstream)) {
+  if (stream && upstream.body !== null && isEventStream(upstream)) {
     const decoder = passthroughDecoder(format, providerFormat);
     let done!: () => void;
     call.ctx.bodyDone = new Promise((resolve) => done = resolve);
-    upstream.body = inspectStream(upstream.body, decoder, observation, {
+    upstream.body = inspectStream(asStream(upstream.body), decoder, observation, {
       skip: clientWantsUsage ? undefined : isUsageOnlyChunk,
       cutEvents: (error) => [
         { event: "error", data: JSON.stringify(client.encodeError(error, 502)) },
@@ -223,12 +223,12 @@ async function translate(
     return jsonResponse(upstream.status, client.encodeError(error, upstream.status), upstream);
   }
   const options = { model, request, nowSeconds: Math.floor(Date.now() / 1000) };
-  if (request.stream && upstream.body instanceof ReadableStream) {
+  if (request.stream && upstream.body !== null) {
     const framing = provider.spec.streamFraming(providerFormat.name);
     let done!: () => void;
     call.ctx.bodyDone = new Promise((resolve) => done = resolve);
     const stream = translateStream(
-      providerFrames(upstream.body, framing),
+      providerFrames(asStream(upstream.body), framing),
       providerFormat.createStreamDecoder(),
       client.createStreamEncoder(options),
       observation,
@@ -261,6 +261,17 @@ async function translate(
     response.content.map((part) => part.type === "text" ? part.text : "").join(""),
   );
   return jsonResponse(upstream.status, client.encodeResponse(response, options), upstream);
+}
+
+/** A short answer may arrive whole with its headers, as one buffer: stream it all the same. */
+function asStream(body: ReadableStream<Uint8Array> | Uint8Array): ReadableStream<Uint8Array> {
+  if (body instanceof ReadableStream) return body;
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(body);
+      controller.close();
+    },
+  });
 }
 
 function isEventStream(upstream: UpstreamResponse): boolean {
