@@ -78,7 +78,9 @@ export async function proxy(
     const body = captureBody(response.body, BODY_BUFFER_LIMIT_BYTES, (text) => {
       ctx.responseBody = text;
       ctx.cel.response = undefined;
-      finishTelemetry(ctx, bind, metrics);
+      // A backend kind may still be publishing what the body's end told it (LLM usage).
+      if (ctx.bodyDone) ctx.bodyDone.then(() => finishTelemetry(ctx, bind, metrics));
+      else finishTelemetry(ctx, bind, metrics);
     });
     return new Response(body, { status: response.status, headers: response.headers });
   }
