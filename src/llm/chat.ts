@@ -237,6 +237,7 @@ async function translate(
         finish();
         done();
       },
+      { id: generatedId(), model },
     );
     return {
       status: upstream.status,
@@ -255,12 +256,20 @@ async function translate(
     });
   }
   const response = providerFormat.decodeResponse(json);
+  // Converse names neither: the client still gets an id and the model it was served by.
+  if (!response.model) response.model = model;
+  if (!response.id) response.id = generatedId();
   observation.usage = response.usage;
   observation.responseModel = response.model;
   observation.observeCompletion(
     response.content.map((part) => part.type === "text" ? part.text : "").join(""),
   );
   return jsonResponse(upstream.status, client.encodeResponse(response, options), upstream);
+}
+
+/** An id for an answer whose provider gave none. */
+function generatedId(): string {
+  return `agw-${crypto.randomUUID()}`;
 }
 
 /** A short answer may arrive whole with its headers, as one buffer: stream it all the same. */

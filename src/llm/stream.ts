@@ -98,6 +98,8 @@ export function translateStream(
   sseEncoder: StreamEncoder,
   observation: LlmObservation,
   onEnd: StreamEnd,
+  /** What a `start` event lacks (Converse names neither an id nor the model). */
+  defaults: { id: string; model: string },
 ): ReadableStream<Uint8Array> {
   const reader = frames.getReader();
   let over = false;
@@ -151,6 +153,10 @@ export function translateStream(
           return;
         }
         for (const event of events) {
+          if (event.type === "start") {
+            if (!event.id) event.id = defaults.id;
+            if (!event.model) event.model = defaults.model;
+          }
           observation.observeEvent(event);
           if (event.type === "error") {
             finish(controller, out, event.error);
