@@ -15,6 +15,6 @@ export function compileMcpBackend(
   env: BackendCompileEnv,
   path: PropertyKey[],
 ): BackendHandler {
-  env.issue(path, "mcp backends are not supported by agw yet");
+  env.issue(path, `"mcp" is not supported by agw yet`);
   return { kind: "mcp", handle: () => Promise.resolve(new Response(null, { status: 500 })) };
 }
