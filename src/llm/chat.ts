@@ -74,10 +74,11 @@ export async function handleChat(
     if (!ctx.bodyDone) finish();
     return result;
   } catch (error) {
-    if (!(error instanceof LlmError)) throw error;
-    observation.error = error.message;
-    ctx.error = error.message;
+    observation.error = (error as Error)?.message ?? String(error);
     finish();
+    // Transport failures stay ProxyErrors: the retry loop and the flow's 503/504 handle them.
+    if (!(error instanceof LlmError)) throw error;
+    ctx.error = error.message;
     return clientError(client, error);
   }
 }
