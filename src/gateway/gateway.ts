@@ -55,6 +55,7 @@ export class Gateway {
     const metrics = new Metrics();
     const snapshot = buildSnapshot(loaded, {
       onUpstreamConnect: (endpoint) => metrics.recordUpstreamConnection(endpoint),
+      onUpstreamPoolFull: (endpoint) => metrics.recordUpstreamPoolFull(endpoint),
     });
     const gateway = new Gateway(snapshot, options, metrics);
     logger.configure(loaded.config.config.logging);
@@ -98,6 +99,7 @@ export class Gateway {
   async reload(loaded: LoadedConfig): Promise<void> {
     const next = buildSnapshot(loaded, {
       onUpstreamConnect: (endpoint) => this.metrics.recordUpstreamConnection(endpoint),
+      onUpstreamPoolFull: (endpoint) => this.metrics.recordUpstreamPoolFull(endpoint),
     });
     // Everything that can fail comes before the swap: a new tracer, then listening on new ports.
     // If either fails, nothing has changed and the old config keeps serving.

@@ -51,6 +51,11 @@ export class Metrics {
     "agentgateway_upstream_connections_total",
     "Connections opened to upstreams",
   );
+  readonly #upstreamPoolFull = new CounterFamily(
+    "agentgateway_upstream_pool_full_total",
+    "Requests refused (503) because every connection to the upstream allowed by " +
+      "config.backend.poolMaxSize stayed busy for the whole wait",
+  );
   readonly #tokenUsage = new HistogramFamily(
     "agentgateway_gen_ai_client_token_usage",
     "Number of tokens used per LLM request, by token type",
@@ -94,6 +99,11 @@ export class Metrics {
     this.#upstreamConnections.add([["endpoint", endpoint]]);
   }
 
+  /** Counts a request refused because the upstream's connection pool stayed full. */
+  recordUpstreamPoolFull(endpoint: string): void {
+    this.#upstreamPoolFull.add([["endpoint", endpoint]]);
+  }
+
   /** Records an LLM call's token counts (for the LLM feature). */
   recordTokenUsage(labels: GenAiLabels, tokens: { input?: number; output?: number }): void {
     for (const [type, count] of [["input", tokens.input], ["output", tokens.output]] as const) {
@@ -128,6 +138,7 @@ export class Metrics {
     this.#requestDuration.render(out);
     this.#upstreamErrors.render(out);
     this.#upstreamConnections.render(out);
+    this.#upstreamPoolFull.render(out);
     this.#tokenUsage.render(out);
     this.#genAiDuration.render(out);
     this.#timeToFirstToken.render(out);

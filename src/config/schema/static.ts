@@ -53,6 +53,19 @@ export const tracingSchema = z.strictObject({
 });
 export type TracingConfig = z.infer<typeof tracingSchema>;
 
+/**
+ * `config.backend`: upstream connection settings. agw has `poolMaxSize` only; agentgateway's
+ * other keys here (`connectTimeout`, `keepalives`, `poolIdleTimeout`) are reported as not
+ * supported yet.
+ */
+export const backendConfigSchema = z.strictObject({
+  poolMaxSize: z.number().int().min(1).nullable().optional().describe(
+    "Connections to one upstream (address and TLS settings) at most, so requests in flight to it " +
+      "at most; a request that finds them all busy waits for one, up to 10 s or its own timeout, " +
+      "then gets 503. Unset or null: no limit",
+  ),
+});
+
 /** The `config:` block: process settings applied at start. */
 export const staticConfigSchema = z.strictObject({
   adminAddr: address.default("localhost:15000"),
@@ -61,5 +74,6 @@ export const staticConfigSchema = z.strictObject({
   logging: loggingSchema.default({}),
   metrics: metricsSchema.optional(),
   tracing: tracingSchema.optional(),
+  backend: backendConfigSchema.optional(),
 });
 export type StaticConfig = z.infer<typeof staticConfigSchema>;
