@@ -2,13 +2,15 @@
  * Reading the config file, and hot reload: watch it and swap in each valid new version.
  * @module
  */
-import { dirname } from "node:path";
+import { basename, dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { ConfigError, loadConfig } from "../config/mod.ts";
 import { logger } from "../telemetry/mod.ts";
 import type { Gateway } from "./gateway.ts";
 
 /** How long filesystem events are coalesced before the file is read: editors save in bursts. */
 const DEBOUNCE_MS = 100;
+/** The longest a burst of events may put off the read, however long it lasts. */
+const MAX_DELAY_MS = 1_000;
 
 /** The config file cannot be read; the message says why, for `error: cannot read config file`. */
 export class ConfigReadError extends Error {
@@ -61,8 +63,11 @@ export interface WatchOptions {
  *
  * The file's directory is watched, not the file: editors save by writing a new file and renaming
  * it over the old one, and Kubernetes swaps a symlink, and either way a watch on the file itself
- * would follow the old inode and miss every later change. Any event in the directory schedules a
- * read; a read that finds the same text as last time does nothing.
+ * would follow the old inode and miss every later change. Only events that name the file, or a
+ * link of its symlink chain in that directory (a ConfigMap's `config.yaml -> ..data/config.yaml`
+ * and its `..data` link, swapped by rename), schedule a read: a log file written beside it must
+ * not keep putting the read off (PLATFORM.md). A burst delays the read by at most MAX_DELAY_MS;
+ * a read that finds the same text as last time does nothing.
  */
 export function watchConfigFile(
   gateway: Gateway,
@@ -122,11 +127,21 @@ export function watchConfigFile(
     timer = undefined;
     queue = queue.then(reload);
   };
+  const dir = dirname(path);
+  let names = watchedNames(path, dir);
+  let burstStart = 0;
   (async () => {
     try {
-      for await (const _event of watcher) {
+      for await (const event of watcher) {
+        if (!event.paths.some((changed) => names.has(basename(changed)))) continue;
+        const now = performance.now();
+        if (timer === undefined) burstStart = now;
         clearTimeout(timer);
-        timer = setTimeout(schedule, DEBOUNCE_MS);
+        timer = setTimeout(() => {
+          // The swap may have made a new chain (another `..data` target): follow it from now on.
+          names = watchedNames(path, dir);
+          schedule();
+        }, Math.max(0, Math.min(DEBOUNCE_MS, burstStart + MAX_DELAY_MS - now)));
       }
     } catch {
       // The watcher was closed.
@@ -137,4 +152,29 @@ export function watchConfigFile(
     clearTimeout(timer);
     watcher.close();
   };
+}
+
+/**
+ * The entries of `dir` whose change can change what `path` reads: its own name, and the first
+ * in-directory segment of each symlink target along its chain (`..data` for a ConfigMap).
+ */
+function watchedNames(path: string, dir: string): Set<string> {
+  const names = new Set([basename(path)]);
+  let current = path;
+  // A bounded walk: a symlink loop must not hang the watcher.
+  for (let hops = 0; hops < 8; hops++) {
+    let target: string;
+    try {
+      target = Deno.readLinkSync(current);
+    } catch {
+      break; // Not a symlink (or gone): the chain ends here.
+    }
+    const next = isAbsolute(target) ? target : resolve(dirname(current), target);
+    const inside = relative(dir, next);
+    if (inside !== "" && !inside.startsWith(`..${sep}`) && inside !== ".." && !isAbsolute(inside)) {
+      names.add(inside.split(sep)[0]!);
+    }
+    current = next;
+  }
+  return names;
 }
