@@ -62,7 +62,7 @@ function defaultFields(ctx: RequestContext, durationMs: number): LogFields {
     error: ctx.error,
     duration: `${Math.round(durationMs)}ms`,
   };
-  if (ctx.logFields) for (const [name, value] of ctx.logFields) fields[name] = value;
+  if (ctx.logFields) { for (const [name, value] of ctx.logFields) fields[name] = value; }
   return fields;
 }
 
