@@ -1,5 +1,5 @@
 /**
- * A plain-object header map for requests agw sends upstream. The upstream client (node:http)
+ * A plain-object header map for requests agw sends upstream. The upstream client (undici)
  * takes a plain object, so building one directly from the incoming request skips a Headers copy,
  * its per-entry validation, and a second conversion on every request.
  * @module
@@ -16,7 +16,7 @@ export interface HeaderEditor {
 
 /** Lower-cased header names to values; repeated fields are joined (RFC 9110 §5.3), cookies kept apart. */
 export class HeaderMap implements HeaderEditor {
-  /** The raw record, handed to node:http as is. Names are lower case. */
+  /** The raw record, handed to undici as is. Names are lower case. */
   readonly record: Record<string, string | string[]>;
 
   constructor(record: Record<string, string | string[]> = Object.create(null)) {
