@@ -1,20 +1,9 @@
 /**
- * TODO(#8): the MCP backend kind is being written; until then an `mcp` backend fails at load.
+ * The `mcp` backend kind: agw serves MCP itself and fans out to the backend's targets (Streamable
+ * HTTP, legacy SSE, stdio), merging what they offer into one server. README.md explains
+ * multiplexing, sessions and version negotiation; the invariant: everything a later request
+ * needs about its session travels in the session id, so any agw instance can serve it.
  * @module
  */
-import { z } from "zod";
-import type { BackendCompileEnv, BackendHandler } from "../backends/mod.ts";
-
-/** The `mcp:` backend config. */
-export const mcpBackendSchema = z.strictObject({ targets: z.array(z.unknown()) }).passthrough();
-export type McpBackendConfig = z.infer<typeof mcpBackendSchema>;
-
-/** Compiles an `mcp` backend. */
-export function compileMcpBackend(
-  _config: McpBackendConfig,
-  env: BackendCompileEnv,
-  path: PropertyKey[],
-): BackendHandler {
-  env.issue(path, `"mcp" is not supported by agw yet`);
-  return { kind: "mcp", handle: () => Promise.resolve(new Response(null, { status: 500 })) };
-}
+export { type McpBackendConfig, mcpBackendSchema } from "./schema.ts";
+export { compileMcpBackend, type McpProcessSettings } from "./compile.ts";
