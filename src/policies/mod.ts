@@ -10,6 +10,7 @@ import { authorization } from "./authorization.ts";
 import { backendTLS } from "./backend_tls.ts";
 import { cors } from "./cors.ts";
 import { directResponse } from "./direct_response.ts";
+import { mcpAuthorization } from "./mcp_authorization.ts";
 import { requestHeaderModifier } from "./request_header_modifier.ts";
 import { requestMirror } from "./request_mirror.ts";
 import { requestRedirect } from "./request_redirect.ts";
@@ -28,6 +29,7 @@ import { urlRewrite } from "./url_rewrite.ts";
 
 export type { CompileEnv, PolicyStep, ResponseParts, Verdict } from "./types.ts";
 export { PolicyConfigError } from "./types.ts";
+export type { CompiledMcpAuthorization } from "./mcp_authorization.ts";
 export { AI_ROUTE_TYPES, type AiRouteType, type CompiledAiPolicy } from "./ai.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -42,6 +44,7 @@ type AnyPolicyModule = PolicyModule<any>;
 export const ROUTE_POLICIES: readonly AnyPolicyModule[] = [
   cors,
   authorization,
+  mcpAuthorization,
   transformations,
   requestHeaderModifier,
   urlRewrite,
@@ -62,6 +65,7 @@ export const ROUTE_POLICIES: readonly AnyPolicyModule[] = [
 /** Backend phase, in request order: credentials, then header edits, then transport settings. */
 export const BACKEND_POLICIES: readonly AnyPolicyModule[] = [
   authorization,
+  mcpAuthorization,
   backendAuth,
   transformations,
   requestHeaderModifier,
