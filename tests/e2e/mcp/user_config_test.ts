@@ -1,0 +1,129 @@
+/**
+ * The user's config from issue #8 end to end: the official SDK client through agw to an
+ * SDK-built upstream, a browser-style CORS preflight, and `Authorization: Bearer abc` on every
+ * request the upstream gets; then two targets (prefixing, routing) and bad input.
+ */
+import assert from "node:assert/strict";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { startGateway } from "../../support/gateway_harness.ts";
+import { startMcpFixture } from "../../support/mcp_server.ts";
+
+function userConfig(targets: string): string {
+  return `binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies:
+        cors:
+          allowOrigins:
+            - "*"
+          allowHeaders:
+            - mcp-protocol-version
+            - content-type
+            - cache-control
+        requestHeaderModifier:
+          add:
+            Authorization: "Bearer abc"
+      backends:
+      - mcp:
+          targets:
+${targets}`;
+}
+
+function target(name: string, url: string): string {
+  return `          - name: ${name}\n            mcp:\n              host: ${url}\n`;
+}
+
+async function connect(url: string): Promise<Client> {
+  const client = new Client({ name: "test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+  return client;
+}
+
+Deno.test("the user's config: SDK client initializes, lists and calls; upstream always sees the bearer", async () => {
+  const upstream = await startMcpFixture("ha");
+  const agw = await startGateway(userConfig(target("home-assistant", upstream.url)));
+  try {
+    const preflight = await fetch(`${agw.url()}/mcp`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://localhost:6274",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type,mcp-protocol-version",
+      },
+    });
+    await preflight.body?.cancel();
+    assert.equal(preflight.status, 200);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+
+    const client = await connect(agw.url());
+    const tools = await client.listTools();
+    assert.deepEqual(tools.tools.map((t: { name: string }) => t.name).sort(), ["echo", "ha_only"]);
+    const result = await client.callTool({ name: "echo", arguments: { text: "hi" } });
+    assert.deepEqual(result.content, [{ type: "text", text: "ha: hi" }]);
+    await client.close();
+
+    assert.ok(upstream.requests.length >= 4, `${upstream.requests.length} requests`);
+    for (const request of upstream.requests) {
+      assert.equal(request.headers.authorization, "Bearer abc", request.method);
+    }
+  } finally {
+    await agw.close();
+    await upstream.close();
+  }
+});
+
+Deno.test("two targets: names are prefixed and calls reach their owner", async () => {
+  const one = await startMcpFixture("one");
+  const two = await startMcpFixture("two");
+  const agw = await startGateway(userConfig(target("a", one.url) + target("b", two.url)));
+  try {
+    const client = await connect(agw.url());
+    const names = (await client.listTools()).tools.map((t: { name: string }) => t.name).sort();
+    assert.deepEqual(names, ["a_echo", "a_one_only", "b_echo", "b_two_only"]);
+    const fromB = await client.callTool({ name: "b_echo", arguments: { text: "x" } });
+    assert.deepEqual(fromB.content, [{ type: "text", text: "two: x" }]);
+    const fromA = await client.callTool({ name: "a_one_only", arguments: {} });
+    assert.deepEqual(fromA.content, [{ type: "text", text: "one" }]);
+    await assert.rejects(
+      client.callTool({ name: "c_echo", arguments: {} }),
+      /Unknown tool: c_echo/,
+    );
+    await client.close();
+  } finally {
+    await agw.close();
+    await one.close();
+    await two.close();
+  }
+});
+
+Deno.test("bad input: Accept 406, Content-Type 415, parse error 400, undecodable session 400, GET 405", async () => {
+  const upstream = await startMcpFixture("ha");
+  const agw = await startGateway(userConfig(target("ha", upstream.url)));
+  const post = (headers: Record<string, string>, body: string) =>
+    fetch(`${agw.url()}/mcp`, { method: "POST", headers, body });
+  const both = "application/json, text/event-stream";
+  try {
+    const cases: [Response, number][] = [
+      [await post({ accept: "application/json", "content-type": "application/json" }, "{}"), 406],
+      [await post({ accept: both, "content-type": "text/plain" }, "{}"), 415],
+      [await post({ accept: both, "content-type": "application/json" }, "{nope"), 400],
+      [
+        await post(
+          { accept: both, "content-type": "application/json", "mcp-session-id": "!!" },
+          '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+        ),
+        400,
+      ],
+      [await fetch(`${agw.url()}/mcp`, { headers: { accept: "text/event-stream" } }), 405],
+    ];
+    for (const [response, status] of cases) {
+      await response.body?.cancel();
+      assert.equal(response.status, status, response.url);
+    }
+  } finally {
+    await agw.close();
+    await upstream.close();
+  }
+});
