@@ -127,3 +127,52 @@ Deno.test("bad input: Accept 406, Content-Type 415, parse error 400, undecodable
     await upstream.close();
   }
 });
+
+Deno.test("a second agw instance resumes a session it never saw; DELETE ends it with 202", async () => {
+  const upstream = await startMcpFixture("ha");
+  const first = await startGateway(userConfig(target("ha", upstream.url)));
+  const second = await startGateway(userConfig(target("ha", upstream.url)));
+  const headers = {
+    accept: "application/json, text/event-stream",
+    "content-type": "application/json",
+  };
+  try {
+    const init = await fetch(`${first.url()}/mcp`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-06-18",
+          capabilities: {},
+          clientInfo: { name: "t", version: "1" },
+        },
+      }),
+    });
+    const session = init.headers.get("mcp-session-id");
+    await init.body?.cancel();
+    assert.ok(session);
+    const withSession = {
+      ...headers,
+      "mcp-session-id": session,
+      "mcp-protocol-version": "2025-06-18",
+    };
+    const listed = await fetch(`${second.url()}/mcp`, {
+      method: "POST",
+      headers: withSession,
+      body: '{"jsonrpc":"2.0","id":2,"method":"tools/list"}',
+    });
+    const body = await listed.json() as { result: { tools: { name: string }[] } };
+    assert.deepEqual(body.result.tools.map((t) => t.name).sort(), ["echo", "ha_only"]);
+    const ended = await fetch(`${second.url()}/mcp`, { method: "DELETE", headers: withSession });
+    await ended.body?.cancel();
+    assert.equal(ended.status, 202);
+    assert.ok(upstream.requests.some((r) => r.method === "DELETE"));
+  } finally {
+    await first.close();
+    await second.close();
+    await upstream.close();
+  }
+});
