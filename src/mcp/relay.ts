@@ -1,0 +1,702 @@
+/**
+ * One client session of a multiplexed MCP server: its link to each target, and how each client
+ * message reaches them. Requests fan out (initialize, lists, setLevel) or go to the one target
+ * that owns the name they carry; the targets' own requests come back to the client under ids
+ * that say where their answers go; notifications flow both ways.
+ * @module
+ */
+import {
+  ErrorCode,
+  errorResponse,
+  idKey,
+  isRequest,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  resultResponse,
+} from "./jsonrpc.ts";
+import { isAllowed, mcpCelValue, type McpSubject, rulesOf } from "./authorization.ts";
+import {
+  exposeItem,
+  itemIdentifier,
+  itemsOf,
+  LIST_METHODS,
+  type ListKey,
+  type ListMethod,
+  mergeInitialize,
+  type TargetResult,
+} from "./merge.ts";
+import { negotiateRevision } from "./protocol.ts";
+import type { SessionState, TargetSessionState } from "./session_codec.ts";
+import type { TargetNames } from "./tool_names.ts";
+import { relayExposure } from "./exposure.ts";
+import {
+  type CallScope,
+  type CompiledTarget,
+  type Listening,
+  type MessageSink,
+  TargetError,
+  type UpstreamConnection,
+} from "./upstream/types.ts";
+
+/** What a session needs of its backend: the targets, their names, and how failures count. */
+export interface RelayBackend {
+  readonly targets: readonly CompiledTarget[];
+  readonly names: TargetNames;
+  readonly failOpen: boolean;
+  /** A connection to `target`; `resumed` is what a session id remembered of it. */
+  connect(target: CompiledTarget, resumed: TargetSessionState | undefined): UpstreamConnection;
+}
+
+/** Longest chain of pages agw follows for one target's list. */
+const MAX_PAGES = 1000;
+
+/** A request failed before any target answered it: the JSON-RPC error, or an HTTP status. */
+export class RelayFailure extends Error {
+  /** 404: a target lost the session, so the client must initialize again. */
+  readonly status: number | undefined;
+  constructor(message: string, status?: number) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** One client session's relay. */
+export class RelaySession {
+  readonly backend: RelayBackend;
+  /** The session id the client holds (undefined in stateless mode). */
+  id: string | undefined = undefined;
+  #state: SessionState;
+  /** Links that are initialized and ready, by target. */
+  readonly #ready = new Map<string, Promise<UpstreamConnection>>();
+  /** The targets this session may use (failOpen drops the ones that failed to initialize). */
+  #members: readonly string[];
+  /** `prefixMode: never` with several targets: exposed names → owner, from the last lists. */
+  readonly #lookups = new Map<ListKey, Map<string, string>>();
+  /** Client request id → the upstream requests made for it, for cancellation. */
+  readonly #inFlight = new Map<string, { target: string; id: JsonRpcId }[]>();
+  /** The client's open GET streams, for what targets send outside any request. */
+  readonly #listeners = new Set<MessageSink>();
+  readonly #listenings = new Set<Listening>();
+  #pageCounter = 0;
+  lastUsedMs = performance.now();
+
+  /** A session from a decoded state (just initialized, resumed, or stateless). */
+  constructor(backend: RelayBackend, state: SessionState, links?: Map<string, UpstreamConnection>) {
+    this.backend = backend;
+    this.#state = state;
+    this.#members = state.t.map((t) => t.n);
+    if (links) { for (const [name, link] of links) this.#ready.set(name, Promise.resolve(link)); }
+  }
+
+  /** The state a session id carries. */
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** Updates the state with what the links know now (upstream session ids, versions). */
+  async snapshotState(): Promise<SessionState> {
+    const targets: TargetSessionState[] = [];
+    for (const name of this.#members) {
+      const link = this.#ready.get(name);
+      const fromState = this.#state.t.find((t) => t.n === name);
+      targets.push(link ? (await link).state() : fromState ?? { n: name });
+    }
+    this.#state = { ...this.#state, t: targets };
+    return this.#state;
+  }
+
+  /**
+   * Fans `initialize` out to every target, with the client's params. Under failClosed any
+   * failure fails it; under failOpen the failed targets leave the session (unless all fail).
+   */
+  static async initialize(
+    backend: RelayBackend,
+    message: JsonRpcRequest,
+    scope: CallScope,
+    sink: MessageSink,
+  ): Promise<{ response: JsonRpcResponse; session?: RelaySession }> {
+    const params = message.params ?? {};
+    const negotiated = negotiateRevision(params.protocolVersion).version;
+    const links = new Map<string, UpstreamConnection>();
+    const outcomes = await Promise.all(backend.targets.map(async (target) => {
+      const link = backend.connect(target, undefined);
+      try {
+        const answer = await link.request(message, scope, sink);
+        if (answer.error) return { target: target.name, link, error: answer.error.message };
+        links.set(target.name, link);
+        return { target: target.name, link, result: answer.result ?? {} };
+      } catch (error) {
+        return { target: target.name, link, error: (error as Error).message };
+      }
+    }));
+    const failed = outcomes.filter((o) => o.error !== undefined);
+    if (failed.length > 0 && (!backend.failOpen || failed.length === outcomes.length)) {
+      await Promise.all(outcomes.map((o) => o.link.close(scope)));
+      const first = failed[0]!;
+      return {
+        response: errorResponse(
+          message.id,
+          ErrorCode.InternalError,
+          `failed to initialize target ${JSON.stringify(first.target)}: ${first.error}`,
+        ),
+      };
+    }
+    for (const o of failed) await o.link.close(scope);
+    const results: TargetResult[] = outcomes.filter((o) => o.result !== undefined)
+      .map((o) => ({ target: o.target, result: o.result! }));
+    const merged = mergeInitialize(results, negotiated);
+    const state: SessionState = {
+      v: 1,
+      pv: typeof merged.protocolVersion === "string" ? merged.protocolVersion : negotiated,
+      c: {
+        protocolVersion: params.protocolVersion ?? negotiated,
+        capabilities: params.capabilities ?? {},
+        clientInfo: params.clientInfo ?? { name: "unknown", version: "0" },
+      },
+      t: [...links.values()].map((link) => link.state()),
+      r: crypto.randomUUID(),
+    };
+    const session = new RelaySession(backend, state, links);
+    return { response: resultResponse(message.id, merged), session };
+  }
+
+  /** The link to `target`, initialized first if this session has not used it here yet. */
+  #link(name: string, scope: CallScope): Promise<UpstreamConnection> {
+    let ready = this.#ready.get(name);
+    if (!ready) {
+      const target = this.backend.targets.find((t) => t.name === name);
+      if (!target) return Promise.reject(new TargetError(name, "no such target"));
+      const remembered = this.#state.t.find((t) => t.n === name);
+      ready = this.#open(target, remembered, scope);
+      this.#ready.set(name, ready);
+      ready.catch(() => this.#ready.delete(name));
+    }
+    return ready;
+  }
+
+  /**
+   * A link this instance has not opened: an HTTP target with a remembered upstream session is
+   * used as it is; any other (stdio, SSE, a stateless call) is initialized again with the
+   * client's original params, then told it is initialized.
+   */
+  async #open(
+    target: CompiledTarget,
+    remembered: TargetSessionState | undefined,
+    scope: CallScope,
+  ): Promise<UpstreamConnection> {
+    const link = this.backend.connect(target, remembered);
+    if (target.kind === "mcp" && remembered?.s !== undefined) return link;
+    const client = this.#state.c;
+    const answer = await link.request(
+      {
+        jsonrpc: "2.0",
+        id: `agw-init-${crypto.randomUUID()}`,
+        method: "initialize",
+        params: {
+          protocolVersion: remembered?.pv ?? client.protocolVersion ?? this.#state.pv,
+          capabilities: client.capabilities ?? {},
+          clientInfo: client.clientInfo ?? { name: "agw", version: "0" },
+        },
+      },
+      scope,
+      this.#sinkFor(target.name, undefined).sink,
+    );
+    if (answer.error) {
+      await link.close(scope);
+      throw new TargetError(target.name, `initialize failed: ${answer.error.message}`);
+    }
+    await link.notify({ jsonrpc: "2.0", method: "notifications/initialized" }, scope);
+    return link;
+  }
+
+  /**
+   * Handles one client request; the response is for the client, under its id. A target's
+   * failure is a JSON-RPC error naming it; a target that lost the session throws RelayFailure
+   * (404), so the client starts a new one.
+   */
+  async request(
+    message: JsonRpcRequest,
+    scope: CallScope,
+    sink: MessageSink,
+  ): Promise<JsonRpcResponse> {
+    try {
+      return await this.#request(message, scope, sink);
+    } catch (error) {
+      if (!(error instanceof TargetError)) throw error;
+      if (error.sessionGone) throw new RelayFailure(error.message, 404);
+      const code = error.timedOut ? ErrorCode.RequestTimeout : ErrorCode.InternalError;
+      return errorResponse(message.id, code, error.message);
+    }
+  }
+
+  async #request(
+    message: JsonRpcRequest,
+    scope: CallScope,
+    sink: MessageSink,
+  ): Promise<JsonRpcResponse> {
+    this.lastUsedMs = performance.now();
+    const method = message.method;
+    const ctx = scope.ctx;
+    ctx.extensions.mcp = mcpCelValue(method, this.id, undefined);
+    ctx.logFields = [["mcp.method", method]];
+    if (method === "ping") return resultResponse(message.id, {});
+    if (method in LIST_METHODS) return await this.#list(message, method as ListMethod, scope, sink);
+    if (method === "logging/setLevel") return await this.#broadcast(message, scope, sink);
+    const route = this.#routeOf(message);
+    if (route === "unroutable") {
+      return errorResponse(message.id, ErrorCode.MethodNotFound, `Method not found: ${method}`);
+    }
+    if (route === undefined) {
+      // Not found yet: with `prefixMode: never` a fresh list may know the name.
+      if (this.#needsLookup()) await this.#refreshLookups(message, scope);
+    }
+    const owned = route ?? this.#routeOf(message);
+    if (owned === undefined || owned === "unroutable" || !this.#members.includes(owned.target)) {
+      return notFound(message);
+    }
+    return await this.#forward(message, owned, scope, sink);
+  }
+
+  /** Where a request goes: its owner, undefined when the name is unknown, or "unroutable". */
+  #routeOf(message: JsonRpcRequest): Routed | undefined | "unroutable" {
+    const names = this.backend.names;
+    const params = message.params ?? {};
+    switch (message.method) {
+      case "tools/call":
+      case "prompts/get": {
+        if (typeof params.name !== "string") return undefined;
+        const key = message.method === "tools/call" ? "tools" : "prompts";
+        const owned = names.resolveName(params.name, this.#lookups.get(key));
+        if (!owned) return undefined;
+        return {
+          ...owned,
+          params: { ...params, name: owned.name },
+          subject: message.method === "tools/call"
+            ? { kind: "tool", target: owned.target, name: owned.name, arguments: params.arguments }
+            : { kind: "prompt", target: owned.target, name: owned.name },
+        };
+      }
+      case "resources/read":
+      case "resources/subscribe":
+      case "resources/unsubscribe": {
+        if (typeof params.uri !== "string") return undefined;
+        const owned = names.resolveUri(params.uri, this.#lookups.get("resources"));
+        if (!owned) return undefined;
+        return {
+          ...owned,
+          params: { ...params, uri: owned.name },
+          subject: { kind: "resource", target: owned.target, uri: owned.name },
+        };
+      }
+      case "completion/complete": {
+        const ref = params.ref as Record<string, unknown> | undefined;
+        if (ref?.type === "ref/prompt" && typeof ref.name === "string") {
+          const owned = names.resolveName(ref.name, this.#lookups.get("prompts"));
+          if (!owned) return undefined;
+          return {
+            ...owned,
+            params: { ...params, ref: { ...ref, name: owned.name } },
+            subject: { kind: "prompt", target: owned.target, name: owned.name },
+          };
+        }
+        if (ref?.type === "ref/resource" && typeof ref.uri === "string") {
+          const owned = names.resolveUri(ref.uri, this.#lookups.get("resourceTemplates"));
+          if (!owned) return undefined;
+          return {
+            ...owned,
+            params: { ...params, ref: { ...ref, uri: owned.name } },
+            subject: { kind: "resource", target: owned.target, uri: owned.name },
+          };
+        }
+        return undefined;
+      }
+      default: {
+        // Methods agw does not multiplex still work with one target: it owns everything.
+        const sole = this.#members.length === 1 ? this.#members[0] : undefined;
+        return sole === undefined ? "unroutable" : { target: sole, name: "", params };
+      }
+    }
+  }
+
+  #needsLookup(): boolean {
+    return !this.backend.names.prefixes && this.#members.length > 1;
+  }
+
+  /** Lists what the request's kind needs, to learn which target serves which name. */
+  async #refreshLookups(message: JsonRpcRequest, scope: CallScope): Promise<void> {
+    const method: ListMethod | undefined = message.method === "tools/call"
+      ? "tools/list"
+      : message.method === "prompts/get" || message.method === "completion/complete"
+      ? "prompts/list"
+      : message.method.startsWith("resources/")
+      ? "resources/list"
+      : undefined;
+    if (!method) return;
+    const probe: JsonRpcRequest = { jsonrpc: "2.0", id: this.#pageId(), method };
+    await this.#list(probe, method, scope, () => {}).catch(() => undefined);
+    if (message.method === "completion/complete") {
+      const templates: JsonRpcRequest = {
+        jsonrpc: "2.0",
+        id: this.#pageId(),
+        method: "resources/templates/list",
+      };
+      await this.#list(templates, "resources/templates/list", scope, () => {}).catch(() => {});
+    }
+  }
+
+  async #forward(
+    message: JsonRpcRequest,
+    routed: Routed,
+    scope: CallScope,
+    sink: MessageSink,
+  ): Promise<JsonRpcResponse> {
+    const ctx = scope.ctx;
+    const subject = routed.subject;
+    if (subject) {
+      ctx.extensions.mcp = mcpCelValue(message.method, this.id, subject);
+      ctx.logFields = [
+        ["mcp.method", message.method],
+        ["mcp.target", routed.target],
+        ["mcp.resource", subject.kind],
+        ["mcp.resource.name", subject.kind === "resource" ? subject.uri : subject.name],
+      ];
+      if (!isAllowed(ctx, rulesOf(ctx), message.method, this.id, subject)) return notFound(message);
+    } else {
+      ctx.logFields = [["mcp.method", message.method], ["mcp.target", routed.target]];
+    }
+    const link = await this.#link(routed.target, scope);
+    const upstream: JsonRpcRequest = { ...message, params: routed.params };
+    const key = idKey(message.id);
+    this.#inFlight.set(key, [{ target: routed.target, id: message.id }]);
+    try {
+      const answer = await this.#ask(link, upstream, scope, sink);
+      return relayExposure(this.backend.names, routed.target, message.method, answer);
+    } finally {
+      this.#inFlight.delete(key);
+    }
+  }
+
+  /** A request every target gets (logging/setLevel): success when they all (or, failOpen, some) agree. */
+  async #broadcast(
+    message: JsonRpcRequest,
+    scope: CallScope,
+    sink: MessageSink,
+  ): Promise<JsonRpcResponse> {
+    const outcomes = await this.#fanOut(message, scope, (link) => {
+      this.#track(message.id, link.target, message.id);
+      return this.#ask(link, message, scope, sink);
+    });
+    const failure = this.#failureOf(message, outcomes);
+    return failure ?? resultResponse(message.id, {});
+  }
+
+  async #fanOut<T>(
+    message: JsonRpcRequest,
+    scope: CallScope,
+    work: (link: UpstreamConnection) => Promise<T>,
+  ): Promise<Outcome<T>[]> {
+    return await Promise.all(this.#members.map(async (target): Promise<Outcome<T>> => {
+      try {
+        const link = await this.#link(target, scope);
+        return { target, value: await work(link) };
+      } catch (error) {
+        return { target, error: error as Error };
+      }
+    })).finally(() => this.#inFlight.delete(idKey(message.id)));
+  }
+
+  /** The error to answer with, given the failure mode; undefined when the answer can be served. */
+  #failureOf<T>(message: JsonRpcRequest, outcomes: Outcome<T>[]): JsonRpcResponse | undefined {
+    const failed: { target: string; reason: string; error?: JsonRpcResponse["error"] }[] = [];
+    for (const outcome of outcomes) {
+      if ("error" in outcome) {
+        if (outcome.error instanceof TargetError && outcome.error.sessionGone) {
+          throw new RelayFailure(outcome.error.message, 404);
+        }
+        failed.push({ target: outcome.target, reason: outcome.error.message });
+      } else {
+        const value = outcome.value as unknown;
+        const answer = value as JsonRpcResponse | undefined;
+        if (answer && typeof answer === "object" && "error" in answer && answer.error) {
+          failed.push({
+            target: outcome.target,
+            reason: answer.error.message,
+            error: answer.error,
+          });
+        }
+      }
+    }
+    if (failed.length === 0) return undefined;
+    if (this.backend.failOpen && failed.length < outcomes.length) return undefined;
+    const first = failed[0]!;
+    const reason = first.reason.startsWith("target ")
+      ? first.reason
+      : `target ${JSON.stringify(first.target)}: ${first.reason}`;
+    return errorResponse(
+      message.id,
+      first.error?.code ?? ErrorCode.InternalError,
+      reason,
+      first.error?.data,
+    );
+  }
+
+  /** A list from every target: all pages followed, names exposed, denied items left out. */
+  async #list(
+    message: JsonRpcRequest,
+    method: ListMethod,
+    scope: CallScope,
+    sink: MessageSink,
+  ): Promise<JsonRpcResponse> {
+    const key = LIST_METHODS[method];
+    const outcomes = await this.#fanOut(message, scope, async (link) => {
+      const items: Record<string, unknown>[] = [];
+      let cursor: unknown = undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const params: Record<string, unknown> = { ...(message.params ?? {}) };
+        delete params.cursor;
+        if (cursor !== undefined) params.cursor = cursor;
+        const request: JsonRpcRequest = {
+          jsonrpc: "2.0",
+          id: page === 0 ? message.id : this.#pageId(),
+          method,
+          params,
+        };
+        this.#track(message.id, link.target, request.id);
+        const answer = await this.#ask(link, request, scope, sink);
+        if (answer.error) return answer;
+        const result = answer.result ?? {};
+        items.push(...itemsOf(result, key));
+        cursor = result.nextCursor;
+        if (typeof cursor !== "string" || cursor === "") break;
+      }
+      return { jsonrpc: "2.0", id: message.id, result: { [key]: items } } as JsonRpcResponse;
+    });
+    const failure = this.#failureOf(message, outcomes);
+    if (failure) return failure;
+    const ctx = scope.ctx;
+    const rules = rulesOf(ctx);
+    const lookup = new Map<string, string>();
+    const merged: Record<string, unknown>[] = [];
+    for (const outcome of outcomes) {
+      if (!("value" in outcome) || outcome.value.error) continue;
+      for (const item of itemsOf(outcome.value.result ?? {}, key)) {
+        const identifier = itemIdentifier(key, item);
+        if (identifier === undefined) continue;
+        const subject = subjectOf(key, outcome.target, identifier);
+        if (!isAllowed(ctx, rules, method, this.id, subject)) continue;
+        const exposed = exposeItem(key, outcome.target, item, this.backend.names);
+        const exposedId = itemIdentifier(key, exposed)!;
+        if (!lookup.has(exposedId)) lookup.set(exposedId, outcome.target);
+        merged.push(exposed);
+      }
+    }
+    this.#lookups.set(key, lookup);
+    return resultResponse(message.id, { [key]: merged });
+  }
+
+  #pageId(): string {
+    return `agw-${this.#state.r.slice(0, 8)}-${++this.#pageCounter}`;
+  }
+
+  #track(clientId: JsonRpcId, target: string, id: JsonRpcId): void {
+    const key = idKey(clientId);
+    const list = this.#inFlight.get(key) ?? [];
+    list.push({ target, id });
+    this.#inFlight.set(key, list);
+  }
+
+  /**
+   * Where a target's messages go: to the request's stream while it is open, then (a late
+   * message) to the client's GET streams. Its requests get relay ids (see relayId).
+   */
+  #sinkFor(target: string, requestSink: MessageSink | undefined): Scoped {
+    let open = requestSink !== undefined;
+    return {
+      sink: (message) => {
+        const relayed = fromTarget(this.backend.names, target, message);
+        if (open && requestSink) requestSink(relayed);
+        else for (const listener of this.#listeners) listener(relayed);
+      },
+      done: () => (open = false),
+    };
+  }
+
+  /** Sends a request to a link, its messages to `sink` until the response is in. */
+  async #ask(
+    link: UpstreamConnection,
+    request: JsonRpcRequest,
+    scope: CallScope,
+    sink: MessageSink | undefined,
+  ): Promise<JsonRpcResponse> {
+    const scoped = this.#sinkFor(link.target, sink);
+    try {
+      return await link.request(request, scope, scoped.sink);
+    } finally {
+      scoped.done();
+    }
+  }
+
+  /** A client notification: cancellations go where the request went, the rest to every target. */
+  async notify(message: JsonRpcNotification, scope: CallScope): Promise<void> {
+    this.lastUsedMs = performance.now();
+    scope.ctx.logFields = [["mcp.method", message.method]];
+    if (message.method === "notifications/cancelled") {
+      const requestId = message.params?.requestId;
+      if (typeof requestId !== "string" && typeof requestId !== "number") return;
+      const sent = this.#inFlight.get(idKey(requestId)) ?? [];
+      await Promise.all(sent.map(async ({ target, id }) => {
+        const link = await this.#ready.get(target);
+        await link?.notify({ ...message, params: { ...message.params, requestId: id } }, scope)
+          .catch(() => {});
+      }));
+      return;
+    }
+    await Promise.all(this.#members.map(async (target) => {
+      try {
+        const link = await this.#link(target, scope);
+        await link.notify(message, scope);
+      } catch {
+        // A notification has no answer to carry a failure; the target's next request will.
+      }
+    }));
+  }
+
+  /** The client's answer to a target's request, sent back to that target under its own id. */
+  async reply(message: JsonRpcResponse, scope: CallScope): Promise<boolean> {
+    this.lastUsedMs = performance.now();
+    const origin = message.id === null ? undefined : parseRelayId(message.id);
+    if (!origin) return false;
+    const link = await this.#link(origin.target, scope);
+    await link.reply({ ...message, id: origin.id }, scope);
+    return true;
+  }
+
+  /**
+   * Opens every target's server-to-client stream into `sink` (the client's GET stream).
+   * Returns false when no target has one.
+   */
+  async listen(scope: CallScope, sink: MessageSink, until: Promise<void>): Promise<boolean> {
+    this.lastUsedMs = performance.now();
+    const opened = await Promise.all(this.#members.map(async (target) => {
+      try {
+        const link = await this.#link(target, scope);
+        return await link.listen(
+          scope,
+          (message) => sink(fromTarget(this.backend.names, target, message)),
+        );
+      } catch (error) {
+        if (error instanceof TargetError && error.sessionGone) {
+          throw new RelayFailure(error.message, 404);
+        }
+        return undefined;
+      }
+    }));
+    const listenings = opened.filter((l): l is Listening => l !== undefined);
+    if (listenings.length === 0) return false;
+    this.#listeners.add(sink);
+    for (const l of listenings) this.#listenings.add(l);
+    until.then(() => {
+      this.#listeners.delete(sink);
+      for (const l of listenings) {
+        l.stop();
+        this.#listenings.delete(l);
+      }
+    });
+    return true;
+  }
+
+  /** Ends the session: every upstream session is closed (DELETE, children stopped). */
+  async close(scope: CallScope | undefined): Promise<void> {
+    for (const l of this.#listenings) l.stop();
+    this.#listenings.clear();
+    this.#listeners.clear();
+    const links = [...this.#ready.values()];
+    this.#ready.clear();
+    await Promise.all(links.map(async (ready) => {
+      const link = await ready.catch(() => undefined);
+      await link?.close(scope);
+    }));
+  }
+}
+
+interface Routed {
+  readonly target: string;
+  readonly name: string;
+  readonly params: Record<string, unknown>;
+  readonly subject?: McpSubject;
+}
+
+interface Scoped {
+  readonly sink: MessageSink;
+  readonly done: () => void;
+}
+
+type Outcome<T> = { target: string; value: T } | { target: string; error: Error };
+
+function subjectOf(key: ListKey, target: string, identifier: string): McpSubject {
+  if (key === "tools") return { kind: "tool", target, name: identifier };
+  if (key === "prompts") return { kind: "prompt", target, name: identifier };
+  return { kind: "resource", target, uri: identifier };
+}
+
+/** The answer for a tool, prompt or resource that does not exist (or is denied), as the SDK words it. */
+function notFound(message: JsonRpcRequest): JsonRpcResponse {
+  const params = message.params ?? {};
+  switch (message.method) {
+    case "tools/call":
+      return errorResponse(message.id, ErrorCode.InvalidParams, `Tool ${params.name} not found`);
+    case "prompts/get":
+      return errorResponse(message.id, ErrorCode.InvalidParams, `Prompt ${params.name} not found`);
+    case "completion/complete": {
+      const ref = (params.ref ?? {}) as Record<string, unknown>;
+      const what = ref.type === "ref/prompt" ? `Prompt ${ref.name}` : `Resource ${ref.uri}`;
+      return errorResponse(message.id, ErrorCode.InvalidParams, `${what} not found`);
+    }
+    default:
+      return errorResponse(
+        message.id,
+        ErrorCode.ResourceNotFound,
+        `Resource ${params.uri} not found`,
+      );
+  }
+}
+
+const RELAY_ID_PREFIX = "agw|";
+
+/** The id a target's request gets towards the client: the target and its own id, recoverable anywhere. */
+export function relayId(target: string, id: JsonRpcId): string {
+  return RELAY_ID_PREFIX + JSON.stringify([target, id]);
+}
+
+/** The target and id behind a relay id. */
+export function parseRelayId(id: JsonRpcId): { target: string; id: JsonRpcId } | undefined {
+  if (typeof id !== "string" || !id.startsWith(RELAY_ID_PREFIX)) return undefined;
+  try {
+    const [target, original] = JSON.parse(id.slice(RELAY_ID_PREFIX.length));
+    if (typeof target !== "string") return undefined;
+    if (typeof original !== "string" && typeof original !== "number") return undefined;
+    return { target, id: original };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A target's message as the client sees it: its requests under relay ids, its URIs exposed. */
+function fromTarget(names: TargetNames, target: string, message: JsonRpcMessage): JsonRpcMessage {
+  if (isRequest(message)) return { ...message, id: relayId(target, message.id) };
+  if (!("method" in message)) return message;
+  const params = message.params;
+  if (message.method === "notifications/resources/updated" && typeof params?.uri === "string") {
+    return { ...message, params: { ...params, uri: names.exposeUri(target, params.uri) } };
+  }
+  if (message.method === "notifications/cancelled") {
+    const id = params?.requestId;
+    if (typeof id === "string" || typeof id === "number") {
+      return { ...message, params: { ...params, requestId: relayId(target, id) } };
+    }
+  }
+  return message;
+}
