@@ -101,7 +101,10 @@ export class SseConnection extends ChannelConnection {
     if (!scope || this.#postPath === undefined) throw new Error("the event stream is not open");
     const response = await exchange(this.target, this.#address, scope, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
       body: encoder.encode(JSON.stringify(message)),
       pathAndQuery: this.#postPath,
     });

@@ -76,7 +76,9 @@ export class StdioConnection extends ChannelConnection {
         signal: status.signal ?? undefined,
       });
       this.fail(
-        status.signal ? `the process exited on ${status.signal}` : `the process exited (code ${status.code})`,
+        status.signal
+          ? `the process exited on ${status.signal}`
+          : `the process exited (code ${status.code})`,
       );
       return status;
     });
