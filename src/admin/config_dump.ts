@@ -8,7 +8,7 @@ const SECRET_NAME =
   /^(secret|clientSecret|password|token|accessToken|apiKey|api[-_]key|x-api-key|authorization|proxy-authorization|cookie|set-cookie|htpasswd)$/i;
 
 /** Policies in which `key` / `keys` hold credentials (elsewhere, as in `tls.key`, a file path). */
-const KEY_HOLDERS = new Set(["backendAuth", "apiKey", "apiKeys"]);
+const KEY_HOLDERS = new Set(["backendAuth", "apiKey", "apiKeys", "session"]);
 
 /** Text that is a private key, whatever key it sits under (an inlined PEM). */
 const PRIVATE_KEY_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;

@@ -407,8 +407,13 @@ class Compiler {
     const env = this.#kindEnv(settings);
     let handler: BackendHandler;
     if (kind.ai !== undefined) handler = compileAiBackend(kind.ai, env, [...path, "ai"]);
-    else if (kind.mcp !== undefined) handler = compileMcpBackend(kind.mcp, env, [...path, "mcp"]);
-    else return undefined;
+    else if (kind.mcp !== undefined) {
+      const { session, mcp } = this.#loaded.config.config;
+      handler = compileMcpBackend(kind.mcp, env, [...path, "mcp"], {
+        sessionKey: session?.key,
+        sessionTtlMs: mcp?.sessionTtl ?? undefined,
+      });
+    } else return undefined;
     if (handler.close) this.handlers.push(handler);
     return handler;
   }

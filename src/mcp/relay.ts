@@ -91,6 +91,11 @@ export class RelaySession {
     if (links) { for (const [name, link] of links) this.#ready.set(name, Promise.resolve(link)); }
   }
 
+  /** Whether the client has a GET stream open (a listening client is not idle). */
+  get isListening(): boolean {
+    return this.#listeners.size > 0;
+  }
+
   /** The state a session id carries. */
   get state(): SessionState {
     return this.#state;
@@ -229,6 +234,8 @@ export class RelaySession {
       if (error.sessionGone) throw new RelayFailure(error.message, 404);
       const code = error.timedOut ? ErrorCode.RequestTimeout : ErrorCode.InternalError;
       return errorResponse(message.id, code, error.message);
+    } finally {
+      recordMcpRequest(scope, message.method);
     }
   }
 
@@ -662,6 +669,23 @@ function notFound(message: JsonRpcRequest): JsonRpcResponse {
         `Resource ${params.uri} not found`,
       );
   }
+}
+
+/**
+ * Counts a request in agentgateway_mcp_requests_total: its method, the target that served it
+ * and, for a tool call, the tool (as the target names it), from what the relay logged.
+ */
+export function recordMcpRequest(scope: CallScope, method: string): void {
+  if (!scope.metrics) return;
+  const fields = scope.ctx.logFields ?? [];
+  const field = (name: string) => fields.find(([key]) => key === name)?.[1];
+  const target = field("mcp.target");
+  const tool = field("mcp.resource") === "tool" ? field("mcp.resource.name") : undefined;
+  scope.metrics.recordMcpRequest(
+    method,
+    target === undefined ? "" : String(target),
+    tool === undefined ? undefined : String(tool),
+  );
 }
 
 const RELAY_ID_PREFIX = "agw|";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { durationMs } from "../primitives.ts";
 
 /** `host:port`, `:port`, or `off`. */
 const address = z.string().regex(/^(off|.*:\d+)$/, { error: 'expected "host:port" or "off"' });
@@ -66,6 +67,21 @@ export const backendConfigSchema = z.strictObject({
   ),
 });
 
+/** `config.session`: how session ids (MCP's `Mcp-Session-Id`) are protected. */
+export const sessionConfigSchema = z.strictObject({
+  key: z.string().regex(/^[0-9a-fA-F]{64}$/, {
+    error: "expected 32 bytes as 64 hex digits (for example from `openssl rand -hex 32`)",
+  }).describe("AES-256-GCM key for session ids; without one they are only base64url JSON"),
+});
+
+/** `config.mcp`: MCP gateway settings. */
+export const mcpConfigSchema = z.strictObject({
+  sessionTtl: durationMs.nullish().describe(
+    "Idle time after which an MCP session is closed (upstream sessions ended, stdio children " +
+      "stopped); default 30m",
+  ),
+});
+
 /** The `config:` block: process settings applied at start. */
 export const staticConfigSchema = z.strictObject({
   adminAddr: address.default("localhost:15000"),
@@ -75,5 +91,7 @@ export const staticConfigSchema = z.strictObject({
   metrics: metricsSchema.optional(),
   tracing: tracingSchema.optional(),
   backend: backendConfigSchema.optional(),
+  session: sessionConfigSchema.nullish(),
+  mcp: mcpConfigSchema.nullish(),
 });
 export type StaticConfig = z.infer<typeof staticConfigSchema>;

@@ -8,6 +8,7 @@ import type { BackendCall } from "../../backends/mod.ts";
 import type { RequestContext } from "../../context/mod.ts";
 import type { HeaderMap } from "../../http/mod.ts";
 import type { CompiledChain } from "../../policies/mod.ts";
+import type { Metrics } from "../../telemetry/mod.ts";
 import type { UpstreamClient } from "../../upstream/mod.ts";
 import type {
   JsonRpcMessage,
@@ -29,6 +30,8 @@ export interface CallScope {
   readonly send: BackendCall["send"];
   /** When the answer is due (performance.now() ms): the route's timeout, if it has one. */
   readonly deadlineMs: number | undefined;
+  /** The process's metrics (agentgateway_mcp_requests_total). */
+  readonly metrics?: Metrics | undefined;
 }
 
 /** Hears what a target sends besides the awaited response: notifications, its own requests. */

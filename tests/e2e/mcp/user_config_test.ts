@@ -88,7 +88,7 @@ Deno.test("two targets: names are prefixed and calls reach their owner", async (
     assert.deepEqual(fromA.content, [{ type: "text", text: "one" }]);
     await assert.rejects(
       client.callTool({ name: "c_echo", arguments: {} }),
-      /Unknown tool: c_echo/,
+      /Tool c_echo not found/,
     );
     await client.close();
   } finally {
@@ -98,7 +98,7 @@ Deno.test("two targets: names are prefixed and calls reach their owner", async (
   }
 });
 
-Deno.test("bad input: Accept 406, Content-Type 415, parse error 400, undecodable session 400, GET 405", async () => {
+Deno.test("bad input: Accept 406, Content-Type 415, parse error 400, undecodable session 400, GET without a session 400", async () => {
   const upstream = await startMcpFixture("ha");
   const agw = await startGateway(userConfig(target("ha", upstream.url)));
   const post = (headers: Record<string, string>, body: string) =>
@@ -116,7 +116,7 @@ Deno.test("bad input: Accept 406, Content-Type 415, parse error 400, undecodable
         ),
         400,
       ],
-      [await fetch(`${agw.url()}/mcp`, { headers: { accept: "text/event-stream" } }), 405],
+      [await fetch(`${agw.url()}/mcp`, { headers: { accept: "text/event-stream" } }), 400],
     ];
     for (const [response, status] of cases) {
       await response.body?.cancel();
