@@ -128,8 +128,8 @@ export function asStream(body: UpstreamResponse["body"]): ReadableStream<Uint8Ar
 }
 
 /**
- * Waits for `work` until the scope's deadline: past it, `onTimeout` runs (to cancel upstream)
- * and the wait fails with a TargetError naming the target.
+ * Waits for `work` until the scope's deadline or the client's departure: then `onTimeout` runs
+ * (to cancel upstream) and the wait fails with a TargetError naming the target.
  */
 export function withDeadline<T>(
   target: string,
@@ -137,14 +137,28 @@ export function withDeadline<T>(
   work: Promise<T>,
   onTimeout?: () => void,
 ): Promise<T> {
-  if (scope.deadlineMs === undefined) return work;
-  const left = Math.max(0, scope.deadlineMs - performance.now());
+  const signal = scope.ctx.request.signal;
+  if (scope.deadlineMs === undefined && !signal) return work;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    if (scope.deadlineMs !== undefined) {
+      const left = Math.max(0, scope.deadlineMs - performance.now());
+      timer = setTimeout(() => {
+        onTimeout?.();
+        reject(new TargetError(target, "request timeout", { timedOut: true }));
+      }, left);
+    }
+    // The client left: nobody waits for the answer any more, so agw stops waiting too.
+    onAbort = () => {
       onTimeout?.();
-      reject(new TargetError(target, "request timeout", { timedOut: true }));
-    }, left);
+      reject(new TargetError(target, "the client disconnected"));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work, stopped]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  });
 }
