@@ -64,7 +64,8 @@ Deno.test("failOpen serves from the healthy target; failClosed names the failing
     const client = new Client({ name: "t", version: "1" });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${open.url()}/mcp`)));
     const names = (await client.listTools()).tools.map((t: { name: string }) => t.name).sort();
-    assert.deepEqual(names, ["a_echo", "a_one_only"]);
+    assert.ok(names.includes("a_echo") && names.includes("a_one_only"));
+    assert.ok(names.every((name: string) => name.startsWith("a_")), names.join());
     await client.close();
     const failing = new Client({ name: "t", version: "1" });
     await assert.rejects(

