@@ -17,8 +17,10 @@ export interface ScriptedAnswer {
   chunks?: number;
   /** Stream: the connection drops after this many events (a cut stream). */
   cutAfterEvents?: number;
-  /** An error answer instead: status and the provider-shaped body. */
-  error?: { status: number; body: unknown };
+  /** Stream: after this many events the provider reports an error in its own framing, and ends. */
+  streamError?: { afterEvents: number; type: string; message: string };
+  /** An error answer instead: status, the provider-shaped body and any headers it adds. */
+  error?: { status: number; body: unknown; headers?: Record<string, string> };
   /** Answer with this raw text and content type (garbage, a non-JSON 200). */
   raw?: { status: number; body: string; contentType: string };
 }
@@ -30,6 +32,8 @@ export interface ReceivedLlmRequest {
   headers: Record<string, string>;
   /** The JSON body, or undefined when there was none or it was not JSON. */
   body: Record<string, unknown> | undefined;
+  /** The body as sent (what a signature covers). */
+  bodyText: string;
 }
 
 /** A running fake provider. */
@@ -39,9 +43,15 @@ export interface FakeProvider {
   readonly address: string;
   readonly received: ReceivedLlmRequest[];
   /** Changes what later requests get. */
-  script(answer: (body: Record<string, unknown>) => ScriptedAnswer): void;
+  script(answer: AnswerScript): void;
   close(): Promise<void>;
 }
+
+/** Chooses the answer to a request from its JSON body (and, when it matters, the rest of it). */
+export type AnswerScript = (
+  body: Record<string, unknown>,
+  request: ReceivedLlmRequest,
+) => ScriptedAnswer;
 
 /** A request the fake refuses as the real API would; the fake's format shapes the body. */
 export class FakeApiError extends Error {
@@ -63,11 +73,11 @@ export function startFakeProvider(
   ) => Response | Promise<Response>,
   options: {
     tls?: { cert: string; key: string };
-    answer?: (body: Record<string, unknown>) => ScriptedAnswer;
+    answer?: AnswerScript;
   } = {},
 ): Promise<FakeProvider> {
   const received: ReceivedLlmRequest[] = [];
-  let answer: (body: Record<string, unknown>) => ScriptedAnswer = options.answer ??
+  let answer: AnswerScript = options.answer ??
     (() => ({ text: "Hello! How can I help you today?" }));
   return new Promise((resolve) => {
     const server = Deno.serve({
@@ -96,9 +106,10 @@ export function startFakeProvider(
         path: url.pathname + url.search,
         headers: Object.fromEntries(request.headers),
         body,
+        bodyText: text,
       };
       received.push(entry);
-      const scripted = answer(body ?? {});
+      const scripted = answer(body ?? {}, entry);
       if (scripted.raw) {
         return new Response(scripted.raw.body, {
           status: scripted.raw.status,
@@ -106,7 +117,10 @@ export function startFakeProvider(
         });
       }
       if (scripted.error) {
-        return Response.json(scripted.error.body, { status: scripted.error.status });
+        return Response.json(scripted.error.body, {
+          status: scripted.error.status,
+          ...(scripted.error.headers ? { headers: scripted.error.headers } : {}),
+        });
       }
       return await handle(entry, scripted, url);
     });
@@ -128,12 +142,14 @@ export function textChunks(answer: ScriptedAnswer): string[] {
 
 /**
  * An SSE response from a list of events, cut (the connection reset, no clean end) after
- * `cutAfter` events when set.
+ * `cutAfter` events when set. `lineEnd` is `\r\n` for providers that frame SSE so (Gemini).
  */
 export function sseResponse(
   events: { event?: string; data: string }[],
   cutAfter?: number,
+  options: { lineEnd?: "\n" | "\r\n" } = {},
 ): Response {
+  const end = options.lineEnd ?? "\n";
   const encoder = new TextEncoder();
   let sent = 0;
   return new Response(
@@ -149,7 +165,9 @@ export function sseResponse(
           return;
         }
         controller.enqueue(
-          encoder.encode(`${event.event ? `event: ${event.event}\n` : ""}data: ${event.data}\n\n`),
+          encoder.encode(
+            `${event.event ? `event: ${event.event}${end}` : ""}data: ${event.data}${end}${end}`,
+          ),
         );
       },
     }),
