@@ -264,6 +264,7 @@ async function listen(call: BackendCall, runtime: McpRuntime, scope: CallScope):
       scope,
       (message) => writer.write(messageEvent(message)),
       writer.closed,
+      () => writer.close(),
     );
     if (!opened) {
       writer.close();

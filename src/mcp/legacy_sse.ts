@@ -120,6 +120,7 @@ export class LegacySseSessions {
       scope,
       (message) => channel.writer.write(messageEvent(message)),
       channel.writer.closed,
+      () => channel.writer.close(),
     ).catch(() => {});
   }
 

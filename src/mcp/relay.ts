@@ -80,6 +80,8 @@ export class RelaySession {
   /** The client's open GET streams, for what targets send outside any request. */
   readonly #listeners = new Set<MessageSink>();
   readonly #listenings = new Set<Listening>();
+  /** Ends the client's GET streams when the session ends. */
+  readonly #streamEnds = new Set<() => void>();
   #pageCounter = 0;
   lastUsedMs = performance.now();
 
@@ -89,11 +91,6 @@ export class RelaySession {
     this.#state = state;
     this.#members = state.t.map((t) => t.n);
     if (links) { for (const [name, link] of links) this.#ready.set(name, Promise.resolve(link)); }
-  }
-
-  /** Whether the client has a GET stream open (a listening client is not idle). */
-  get isListening(): boolean {
-    return this.#listeners.size > 0;
   }
 
   /** The state a session id carries. */
@@ -582,10 +579,16 @@ export class RelaySession {
   }
 
   /**
-   * Opens every target's server-to-client stream into `sink` (the client's GET stream).
-   * Returns false when no target has one.
+   * Opens every target's server-to-client stream into `sink` (the client's GET stream) until
+   * `until` settles; `end` closes the client's stream when the session ends first. Returns
+   * false when no target has one.
    */
-  async listen(scope: CallScope, sink: MessageSink, until: Promise<void>): Promise<boolean> {
+  async listen(
+    scope: CallScope,
+    sink: MessageSink,
+    until: Promise<void>,
+    end: () => void,
+  ): Promise<boolean> {
     this.lastUsedMs = performance.now();
     const opened = await Promise.all(this.#members.map(async (target) => {
       try {
@@ -604,9 +607,11 @@ export class RelaySession {
     const listenings = opened.filter((l): l is Listening => l !== undefined);
     if (listenings.length === 0) return false;
     this.#listeners.add(sink);
+    this.#streamEnds.add(end);
     for (const l of listenings) this.#listenings.add(l);
     until.then(() => {
       this.#listeners.delete(sink);
+      this.#streamEnds.delete(end);
       for (const l of listenings) {
         l.stop();
         this.#listenings.delete(l);
@@ -620,6 +625,8 @@ export class RelaySession {
     for (const l of this.#listenings) l.stop();
     this.#listenings.clear();
     this.#listeners.clear();
+    for (const end of this.#streamEnds) end();
+    this.#streamEnds.clear();
     const links = [...this.#ready.values()];
     this.#ready.clear();
     await Promise.all(links.map(async (ready) => {

@@ -92,12 +92,11 @@ export class SessionRegistry {
   #arm(id: string, entry: Entry, delayMs: number): void {
     entry.timer = setTimeout(() => {
       const idleMs = performance.now() - entry.session.lastUsedMs;
-      // An open GET stream is a client still listening: not idle.
-      if (idleMs >= this.#ttlMs && !entry.session.isListening) {
+      if (idleMs >= this.#ttlMs) {
         logger.debug("mcp session expired", { idleMs: Math.round(idleMs) });
         this.end(id, entry.scope);
       } else this.#arm(id, entry, this.#ttlMs - idleMs);
-    }, delayMs);
+    }, Math.max(1, delayMs));
     // An idle clock must not keep the process alive on its own.
     Deno.unrefTimer(entry.timer as unknown as number);
   }
