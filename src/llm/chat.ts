@@ -142,11 +142,11 @@ async function passthrough(
     body,
     keepClientPath: true,
   });
+  const providerFormat = PROVIDER_FORMATS.get(format);
   if (upstream.status >= 400) {
     observation.error = `provider answered ${upstream.status}`;
-    return upstream;
+    return await passthroughError(upstream, client, providerFormat);
   }
-  const providerFormat = PROVIDER_FORMATS.get(format);
   if (stream && upstream.body !== null && isEventStream(upstream)) {
     const decoder = passthroughDecoder(format, providerFormat);
     let done!: () => void;
@@ -188,6 +188,34 @@ async function passthrough(
     }
   }
   return upstream;
+}
+
+/**
+ * A provider's error on a passthrough: untouched when it is already in the client's shape,
+ * translated when the platform in front of the model answered in its own (Vertex answers quota
+ * and auth errors for Claude models in Google's `{error: {code, message, status}}` shape).
+ */
+async function passthroughError(
+  upstream: UpstreamResponse,
+  client: ClientFormat,
+  providerFormat: ProviderFormat | undefined,
+): Promise<UpstreamResponse> {
+  const { bytes, json } = await readUpstreamJson(upstream);
+  upstream.body = bytes;
+  if (!providerFormat || isClientShapedError(client.name, json)) return upstream;
+  const error = providerFormat.decodeError(
+    upstream.status,
+    json ?? new TextDecoder().decode(bytes),
+  );
+  return jsonResponse(upstream.status, client.encodeError(error, upstream.status), upstream);
+}
+
+/** Whether an error body has the client format's own shape (what its SDK reads). */
+function isClientShapedError(format: string, json: unknown): boolean {
+  if (typeof json !== "object" || json === null) return false;
+  const body = json as { type?: unknown; error?: { message?: unknown } | null };
+  if (format === "messages") return body.type === "error" && typeof body.error === "object";
+  return typeof body.error?.message === "string";
 }
 
 /** Client format → IR → provider format, and the answer back. */

@@ -33,7 +33,10 @@ export function providerPath(
 ): string {
   if (provider.pathOverride !== undefined) return provider.pathOverride;
   if (request.call === "passthrough") return clientPath;
-  if (request.keepClientPath && provider.hostOverride && provider.pathPrefix === undefined) {
+  if (
+    request.keepClientPath && provider.hostOverride && provider.pathPrefix === undefined &&
+    !provider.spec.pathNamesModel
+  ) {
     return clientPath;
   }
   return provider.spec.path(request.call, request.model, request.stream, provider.pathPrefix);

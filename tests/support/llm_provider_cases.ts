@@ -251,6 +251,8 @@ export function runProviderCases(name: string, start: () => Promise<ProviderUnde
             assert.equal(error.status, status);
             assert.ok(status === 400 || error instanceof OpenAI.RateLimitError, String(error));
             assert.match(error.message, new RegExp(message));
+            // OpenAI's shape: the SDK reads `error` of `{"error": {"message", …}}`.
+            assert.equal((error.error as { message?: unknown }).message, message);
             return true;
           },
         );
@@ -265,6 +267,10 @@ export function runProviderCases(name: string, start: () => Promise<ProviderUnde
             assert.equal(error.status, status);
             assert.ok(status === 400 || error instanceof Anthropic.RateLimitError, String(error));
             assert.match(error.message, new RegExp(message));
+            // Anthropic's shape: `{"type": "error", "error": {"type", "message"}}`.
+            const body = error.error as { type?: string; error?: { type?: string } };
+            assert.equal(body.type, "error", JSON.stringify(body));
+            assert.equal(typeof body.error?.type, "string");
             return true;
           },
         );
@@ -274,7 +280,10 @@ export function runProviderCases(name: string, start: () => Promise<ProviderUnde
 
   Deno.test(`${name} streams cut mid-way end each client's stream with an error`, async () => {
     const provider = await start();
-    provider.fake.script(() => ({ text: "one two three four five", cutAfterEvents: 3 }));
+    provider.fake.script(() => ({
+      text: "one two three four five six seven eight",
+      cutAfterEvents: 5,
+    }));
     await using env = await gatewayFor(provider);
     const stream = await env.openAi().chat.completions.create({
       model: provider.clientModel,

@@ -35,6 +35,7 @@ export function azureProvider(config: {
     name: "azure.ai.openai",
     defaultHost: host,
     model: config.model ?? undefined,
+    pathNamesModel: !isV1,
     nativeFormat: (client: FormatName) => client === "responses" ? "responses" : "completions",
     supports: (call) => PATHS[call] !== undefined,
     path(call, model, _stream, prefix) {

@@ -23,6 +23,7 @@ export function bedrockProvider(config: {
     name: "aws.bedrock",
     defaultHost: `bedrock-runtime.${config.region}.amazonaws.com:443`,
     model: config.model ?? undefined,
+    pathNamesModel: true,
     region: config.region,
     nativeFormat: () => "converse",
     supports: (call) => call === "converse",

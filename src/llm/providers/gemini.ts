@@ -20,6 +20,7 @@ export function geminiProvider(config: { model?: string | null | undefined }): P
     name: "gcp.gemini",
     defaultHost: "generativelanguage.googleapis.com:443",
     model: config.model ?? undefined,
+    pathNamesModel: true,
     nativeFormat: () => "gemini",
     supports: (call) => call === "gemini" || call === "models",
     path: (call, model, stream, prefix) =>

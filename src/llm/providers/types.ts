@@ -20,6 +20,12 @@ export interface Provider {
   readonly model: string | undefined;
   /** AWS providers: the region requests are signed for (SigV4 needs one). */
   readonly region?: string;
+  /**
+   * Whether the provider's path names the model (Vertex, Gemini, Bedrock, Azure deployments).
+   * A passthrough to a `hostOverride` then takes the provider's path, not the client's, which
+   * names no model (`/v1/messages`) and which that API does not serve.
+   */
+  readonly pathNamesModel?: boolean;
   /** The provider's format for a client's chat format: the same one means passthrough. */
   nativeFormat(client: FormatName, model: string): FormatName;
   /** Whether the provider serves `call` at all (embeddings, count tokens, a models list). */

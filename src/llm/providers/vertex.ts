@@ -33,6 +33,7 @@ export function vertexProvider(config: {
     name: "gcp.vertex_ai",
     defaultHost: host,
     model: config.model ?? undefined,
+    pathNamesModel: true,
     nativeFormat: (_client, model) => isAnthropicModel(model) ? "messages" : "gemini",
     supports: (call) => call === "gemini" || call === "messages",
     path(call, model, stream, prefix) {
