@@ -234,6 +234,34 @@ export function runProviderCases(name: string, start: () => Promise<ProviderUnde
     assert.deepEqual(use.input, { city: "Paris" });
   });
 
+  Deno.test(`${name} usage counts cached input tokens as input, for each client`, async () => {
+    const provider = await start();
+    provider.fake.script(() => ({
+      text: "Cached.",
+      usage: { input: 20, output: 4, cacheRead: 5 },
+    }));
+    await using env = await gatewayFor(provider);
+    const completion = await env.openAi().chat.completions.create({
+      model: provider.clientModel,
+      messages: [{ role: "user", content: "Hi" }],
+    });
+    assert.equal(completion.usage?.prompt_tokens, 20);
+    assert.equal(completion.usage?.prompt_tokens_details?.cached_tokens, 5);
+    assert.equal(completion.usage?.total_tokens, 24);
+    const line = await env.logs.line(/gen_ai\.usage\.input_tokens/);
+    assert.match(line, /gen_ai\.usage\.input_tokens=20/);
+    assert.match(line, /gen_ai\.usage\.output_tokens=4/);
+    // Anthropic counts cache reads apart from input_tokens.
+    const message = await env.anthropic().messages.create({
+      model: provider.clientModel,
+      max_tokens: 20,
+      messages: [{ role: "user", content: "Hi" }],
+    });
+    assert.equal(message.usage.input_tokens, 15);
+    assert.equal(message.usage.cache_read_input_tokens, 5);
+    assert.equal(message.usage.output_tokens, 4);
+  });
+
   Deno.test(`${name} errors reach each client in its own shape with the status kept`, async (t) => {
     for (const status of [400, 429]) {
       await t.step(String(status), async () => {
