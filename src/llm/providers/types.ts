@@ -43,9 +43,13 @@ export interface Provider {
   streamFraming(format: FormatName): "sse" | "eventstream";
 }
 
-/** Turns `Authorization: Bearer <key>` (what backendAuth sets) into the provider's own header. */
+/**
+ * Turns `Authorization: Bearer <key>` (what backendAuth sets) into the provider's own header.
+ * The Bearer replaces a key the client sent in that header itself: backendAuth replaced the
+ * client's Authorization, and the client's own `api-key` must not outrank the configured one
+ * (the openai package's AzureOpenAI client sends one).
+ */
 export function moveBearerTo(headers: HeaderMap, header: string): void {
-  if (headers.has(header)) return;
   const authorization = headers.get("authorization");
   if (authorization === null) return;
   const match = /^Bearer\s+(.+)$/i.exec(authorization);
