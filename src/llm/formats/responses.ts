@@ -42,10 +42,10 @@ import { encodeResponsesResponse } from "./responses_response.ts";
 import { createResponsesStreamEncoder } from "./responses_stream.ts";
 
 /** The Responses client format. */
-export const responses = {
+export const responses: ClientFormat = {
   name: "responses",
   decodeRequest: decodeResponsesRequest,
   encodeResponse: encodeResponsesResponse,
   createStreamEncoder: createResponsesStreamEncoder,
   encodeError: (error) => ({ error: openAiErrorOf(error) }),
-} satisfies ClientFormat;
+};
