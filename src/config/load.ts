@@ -4,6 +4,7 @@
  */
 import { expandEnv, processEnv } from "./env_expand.ts";
 import { ConfigError, type ConfigIssue, formatPath } from "./errors.ts";
+import { normalizeMcp } from "./normalize_mcp.ts";
 import { parseText } from "./parse.ts";
 import { type Config, configSchema } from "./schema/mod.ts";
 import { explainIssues } from "./zod_issues.ts";
@@ -39,11 +40,17 @@ export function loadConfig(text: string, options: LoadOptions): LoadedConfig {
   );
   const parsed = parseText(expanded, options.source);
   const unsetEnv = unsetByLine(expanded, unset);
-  const data = parsed.data ?? {};
+  // The simplified `mcp:` form becomes a bind before validation (normalize_mcp.ts).
+  const simplified = normalizeMcp(parsed.data ?? {});
+  const data = simplified.data;
   // reportInput: messages show the value found, not only what was expected.
   const result = configSchema.safeParse(data, { reportInput: true });
-  if (!result.success) {
-    const issues = explainIssues(result.error.issues).map((issue) =>
+  if (!result.success || simplified.issues.length > 0) {
+    const found = [
+      ...simplified.issues,
+      ...(result.success ? [] : explainIssues(result.error.issues)),
+    ];
+    const issues = found.map((issue) =>
       located({ locate: parsed.locate, unsetEnv }, issue.path, issue.message)
     );
     throw new ConfigError(options.source, dedupe(issues).toSorted(byPosition));

@@ -252,7 +252,6 @@ routes: []
 `;
   assert.deepEqual(problems(text), [
     'test.yaml:1:1: llm: "llm" is not supported by agw yet',
-    'test.yaml:5:1: mcp: "mcp" is not supported by agw yet',
     'test.yaml:7:1: gateways: "gateways" is not supported by agw yet',
     'test.yaml:8:1: routes: "routes" is not supported by agw yet',
   ]);
