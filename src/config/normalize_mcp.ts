@@ -5,7 +5,6 @@
  * rest of agw only ever sees binds.
  * @module
  */
-import { z } from "zod";
 import { mcpBackendSchema } from "../mcp/mod.ts";
 import { routePoliciesSchema } from "../policies/mod.ts";
 import { port } from "./primitives.ts";
