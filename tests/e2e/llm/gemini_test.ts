@@ -85,3 +85,137 @@ Deno.test("the gemini provider gets the system prompt as systemInstruction and s
     stopSequences: ["END"],
   });
 });
+
+Deno.test("the gemini provider answers the openai client's responses.create, buffered and streamed", async () => {
+  const provider = await gemini();
+  await using env = await gatewayFor(provider);
+  const client = env.openAi();
+  const response = await client.responses.create({
+    model: "gemini-2.5-flash",
+    instructions: "Be brief.",
+    input: "Hi",
+    max_output_tokens: 100,
+  });
+  assert.equal(response.status, "completed");
+  assert.equal(response.output_text, "Hello! How can I help you today?");
+  assert.equal(response.usage?.input_tokens, 12);
+  assert.equal(response.usage?.output_tokens, 9);
+  provider.checkRequest(provider.fake.received[0]!, { stream: false });
+  assert.deepEqual(provider.fake.received[0]!.body?.systemInstruction, {
+    parts: [{ text: "Be brief." }],
+  });
+
+  const from = env.harness.logs.length;
+  const stream = await client.responses.create({
+    model: "gemini-2.5-flash",
+    input: [{ role: "user", content: "Hi" }],
+    stream: true,
+  });
+  let text = "";
+  let completed: { output_text?: string; usage?: { output_tokens: number } | null } | undefined;
+  for await (const event of stream) {
+    if (event.type === "response.output_text.delta") text += event.delta;
+    if (event.type === "response.completed") completed = event.response;
+  }
+  assert.equal(text, "Hello! How can I help you today?");
+  assert.equal(completed?.usage?.output_tokens, 9);
+  provider.checkRequest(provider.fake.received[1]!, { stream: true });
+  const line = await env.logs.line(/gen_ai\.usage\.output_tokens/, { from });
+  assert.match(line, /gen_ai\.usage\.input_tokens=12/);
+});
+
+Deno.test("the gemini provider carries a responses.create function call round trip", async () => {
+  const provider = await gemini();
+  provider.fake.script(() => ({
+    toolCalls: [{ id: "unused", name: "get_weather", arguments: '{"city":"Paris"}' }],
+  }));
+  await using env = await gatewayFor(provider);
+  const client = env.openAi();
+  const tools = [{
+    type: "function" as const,
+    name: "get_weather",
+    description: "Weather for a city",
+    strict: false,
+    parameters: { type: "object", properties: { city: { type: "string" } } },
+  }];
+  const first = await client.responses.create({
+    model: "gemini-2.5-flash",
+    input: "Paris?",
+    tools,
+  });
+  const call = first.output.find((item) => item.type === "function_call");
+  assert.ok(call?.type === "function_call", JSON.stringify(first.output));
+  assert.equal(call.name, "get_weather");
+  assert.deepEqual(JSON.parse(call.arguments), { city: "Paris" });
+  provider.fake.script(() => ({ text: "Sunny." }));
+  const second = await client.responses.create({
+    model: "gemini-2.5-flash",
+    tools,
+    input: [
+      { role: "user", content: "Paris?" },
+      { type: "function_call", call_id: call.call_id, name: call.name, arguments: call.arguments },
+      { type: "function_call_output", call_id: call.call_id, output: "Sunny, 21°C" },
+    ],
+  });
+  assert.equal(second.output_text, "Sunny.");
+  const contents = provider.fake.received[1]!.body?.contents as { parts: unknown[] }[];
+  assert.deepEqual(contents[2]!.parts, [{
+    functionResponse: { name: "get_weather", response: { output: "Sunny, 21°C" } },
+  }]);
+});
+
+Deno.test("the gemini provider carries an Anthropic client's thinking and the thought signature both ways", async (t) => {
+  for (const stream of [false, true]) {
+    await t.step(stream ? "streamed" : "buffered", async () => {
+      const provider = await gemini();
+      provider.fake.script(() => ({
+        reasoning: { text: "The user greets me.", signature: "c2lnLWdlbWluaS0x" },
+        text: "Hello!",
+      }));
+      await using env = await gatewayFor(provider);
+      const client = env.anthropic();
+      const request = {
+        model: "gemini-2.5-flash",
+        max_tokens: 2048,
+        thinking: { type: "enabled" as const, budget_tokens: 1024 },
+        messages: [{ role: "user" as const, content: "Hi" }],
+      };
+      const message = stream
+        ? await client.messages.stream(request).finalMessage()
+        : await client.messages.create(request);
+      // Gemini signs the part after its thoughts: that signature is a thinking block of its
+      // own, just before the text it came with, so it can go back on the same part.
+      assert.deepEqual(message.content.map((block) => block.type), [
+        "thinking",
+        "thinking",
+        "text",
+      ]);
+      const [thought, signature, text] = message.content;
+      assert.ok(thought?.type === "thinking" && signature?.type === "thinking");
+      assert.equal(thought.thinking, "The user greets me.");
+      assert.deepEqual([signature.thinking, signature.signature], ["", "c2lnLWdlbWluaS0x"]);
+      assert.equal(text?.type === "text" ? text.text : undefined, "Hello!");
+      assert.deepEqual(
+        (provider.fake.received[0]!.body?.generationConfig as Record<string, unknown>)
+          .thinkingConfig,
+        { thinkingBudget: 1024, includeThoughts: true },
+      );
+
+      provider.fake.script(() => ({ text: "Fine." }));
+      await client.messages.create({
+        ...request,
+        messages: [
+          ...request.messages,
+          { role: "assistant", content: message.content },
+          { role: "user", content: "How are you?" },
+        ],
+      });
+      const contents = provider.fake.received[1]!.body?.contents as {
+        parts: Record<string, unknown>[];
+      }[];
+      // The signature goes back on the part it came with.
+      const signed = contents[1]!.parts.find((part) => part.thoughtSignature !== undefined);
+      assert.deepEqual(signed, { text: "Hello!", thoughtSignature: "c2lnLWdlbWluaS0x" });
+    });
+  }
+});
