@@ -133,6 +133,13 @@ export function answerGenerateContent(
     events.push({ data: chunk(functionCallParts(answer, textChunks(answer).length === 0)) });
   }
   events.push({ data: chunk([{ text: "" }], true) });
+  if (answer.streamError) {
+    // A failure after the stream began: one data event holding the error, then the end.
+    const { afterEvents, type, message } = answer.streamError;
+    events.splice(afterEvents, events.length, {
+      data: JSON.stringify({ error: { code: 500, message, status: type } }),
+    });
+  }
   if (!options.sse) {
     // Without alt=sse the API streams one JSON array; agw must never ask for that.
     return new Response(`[${events.map((event) => event.data).join(",\r\n")}]`, {

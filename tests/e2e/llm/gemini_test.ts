@@ -219,3 +219,32 @@ Deno.test("the gemini provider carries an Anthropic client's thinking and the th
     });
   }
 });
+
+Deno.test("the gemini provider's error event mid-stream ends each client's stream with it", async () => {
+  const provider = await gemini();
+  provider.fake.script(() => ({
+    text: "one two three four",
+    streamError: { afterEvents: 2, type: "INTERNAL", message: "An internal error has occurred." },
+  }));
+  await using env = await gatewayFor(provider);
+  const stream = await env.openAi().chat.completions.create({
+    model: "gemini-2.5-flash",
+    messages: [{ role: "user", content: "Hi" }],
+    stream: true,
+  });
+  let text = "";
+  await assert.rejects(async () => {
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+  }, /An internal error has occurred/);
+  assert.equal(text, "one two ");
+  assert.match(await env.logs.line(/gen_ai\.error/), /An internal error has occurred/);
+  const events: string[] = [];
+  const anthropicStream = env.anthropic().messages.stream({
+    model: "gemini-2.5-flash",
+    max_tokens: 50,
+    messages: [{ role: "user", content: "Hi" }],
+  });
+  anthropicStream.on("streamEvent", (event) => events.push(event.type));
+  await assert.rejects(anthropicStream.finalMessage(), /An internal error has occurred/);
+  assert.ok(events.includes("content_block_delta"), events.join());
+});
