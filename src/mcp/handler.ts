@@ -141,7 +141,17 @@ async function sessionFor(
     return { session: statelessSession(runtime, revision.version), revision, ephemeral: true };
   }
   const id = headers.get("mcp-session-id");
-  if (id === null) return rpcError(400, "Bad Request: Mcp-Session-Id header is required");
+  if (id === null) {
+    // A browser client cannot read Mcp-Session-Id unless CORS exposes it (the user's config of
+    // issue #8 does not), so it sends none: rather than the spec's optional 400, serve the
+    // request in a session of its own, as stateless mode does.
+    if (call.request.method.toUpperCase() !== "POST") {
+      return rpcError(400, "Bad Request: Mcp-Session-Id header is required");
+    }
+    const revision = revisionFromHeader(versionHeader, undefined);
+    if (!revision) return unsupportedVersion(versionHeader);
+    return { session: statelessSession(runtime, revision.version), revision, ephemeral: true };
+  }
   const session = await runtime.sessions.find(id, scope);
   if (session === "undecodable") return rpcError(400, "Bad Request: invalid Mcp-Session-Id");
   if (typeof session === "string") return rpcError(404, "Session not found");
@@ -255,6 +265,10 @@ async function listen(call: BackendCall, runtime: McpRuntime, scope: CallScope):
   if (!runtime.stateful) return plainResponse(405, "Method Not Allowed", { allow: "POST" });
   if (!(call.request.headers.get("accept") ?? "").includes("text/event-stream")) {
     return rpcError(406, "Not Acceptable: Client must accept text/event-stream");
+  }
+  if (call.request.headers.get("mcp-session-id") === null) {
+    // No session to listen to (see sessionFor): the client then goes on without a stream.
+    return plainResponse(405, "Method Not Allowed: no session", { allow: "POST, DELETE" });
   }
   const found = await sessionFor(call, runtime, scope);
   if (found instanceof Response) return found;

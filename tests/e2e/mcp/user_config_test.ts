@@ -8,6 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startGateway } from "../../support/gateway_harness.ts";
 import { startMcpFixture } from "../../support/mcp_server.ts";
+import { connectFromBrowser } from "../../support/mcp_client.ts";
 
 function userConfig(targets: string): string {
   return `binds:
@@ -75,6 +76,27 @@ Deno.test("the user's config: SDK client initializes, lists and calls; upstream 
   }
 });
 
+Deno.test("the user's config: a browser-based client (CORS rules enforced) initializes, lists and calls", async () => {
+  const upstream = await startMcpFixture("ha");
+  const agw = await startGateway(userConfig(target("home-assistant", upstream.url)));
+  try {
+    // The config's CORS does not expose Mcp-Session-Id, so the page never sees it: agw serves
+    // each of its requests in a session of their own.
+    const client = await connectFromBrowser(`${agw.url()}/mcp`, "http://localhost:6274");
+    const tools = (await client.listTools()).tools.map((t: { name: string }) => t.name);
+    assert.ok(tools.includes("echo"), tools.join());
+    const result = await client.callTool({ name: "echo", arguments: { text: "from a page" } });
+    assert.deepEqual(result.content, [{ type: "text", text: "ha: from a page" }]);
+    await client.close();
+    for (const request of upstream.requests) {
+      assert.equal(request.headers.authorization, "Bearer abc", request.method);
+    }
+  } finally {
+    await agw.close();
+    await upstream.close();
+  }
+});
+
 Deno.test("two targets: names are prefixed and calls reach their owner", async () => {
   const one = await startMcpFixture("one");
   const two = await startMcpFixture("two");
@@ -102,7 +124,7 @@ Deno.test("two targets: names are prefixed and calls reach their owner", async (
   }
 });
 
-Deno.test("bad input: Accept 406, Content-Type 415, parse error 400, undecodable session 400, GET without a session 400", async () => {
+Deno.test("bad input: Accept 406, Content-Type 415, parse error 400, undecodable session 400, GET without a session 405", async () => {
   const upstream = await startMcpFixture("ha");
   const agw = await startGateway(userConfig(target("ha", upstream.url)));
   const post = (headers: Record<string, string>, body: string) =>
@@ -120,7 +142,7 @@ Deno.test("bad input: Accept 406, Content-Type 415, parse error 400, undecodable
         ),
         400,
       ],
-      [await fetch(`${agw.url()}/mcp`, { headers: { accept: "text/event-stream" } }), 400],
+      [await fetch(`${agw.url()}/mcp`, { headers: { accept: "text/event-stream" } }), 405],
     ];
     for (const [response, status] of cases) {
       await response.body?.cancel();
