@@ -302,6 +302,23 @@ export function runProviderCases(name: string, start: () => Promise<ProviderUnde
             return true;
           },
         );
+        // A streamed call fails the same way, before any event.
+        await assert.rejects(
+          env.openAi().chat.completions.create({
+            model: provider.clientModel,
+            messages: [{ role: "user", content: "Hi" }],
+            stream: true,
+          }),
+          (error: unknown) => error instanceof OpenAI.APIError && error.status === status,
+        );
+        await assert.rejects(
+          env.anthropic().messages.stream({
+            model: provider.clientModel,
+            max_tokens: 10,
+            messages: [{ role: "user", content: "Hi" }],
+          }).finalMessage(),
+          (error: unknown) => error instanceof Anthropic.APIError && error.status === status,
+        );
       });
     }
   });
