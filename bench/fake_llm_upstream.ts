@@ -194,6 +194,19 @@ function timedStream(script: StreamScript, timing: StreamTiming): ReadableStream
   });
 }
 
+/** Every frame of one stream, in order, as the fake sends them (one write each). */
+export function streamFrames(
+  format: "openai" | "anthropic",
+  timing: StreamTiming = DEFAULT_TIMING,
+  includeUsage = false,
+): Uint8Array<ArrayBuffer>[] {
+  const script = format === "openai"
+    ? openAiStreamScript(timing, includeUsage)
+    : anthropicStreamScript(timing);
+  const tokens = Array.from({ length: timing.tokens }, () => script.token);
+  return [...script.opening, script.firstToken, ...tokens, ...script.closing];
+}
+
 const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
 const JSON_HEADERS = { "content-type": "application/json" };
 

@@ -37,8 +37,11 @@ const RSS_SAMPLE_MS = 100;
 /** wrk targets: the ceiling, the core route, and the two `ai` backends. */
 export const LOAD_TARGETS = ["direct", "core", "passthrough", "translate"] as const;
 export type LoadTarget = (typeof LOAD_TARGETS)[number];
-/** Streams go direct or through the two `ai` backends (the core route does not parse SSE). */
-export const STREAM_TARGETS = ["direct", "passthrough", "translate"] as const;
+/**
+ * Streams go direct, through the core route (bytes relayed, nothing parsed: the floor of agw's
+ * own transport) and through the two `ai` backends.
+ */
+export const STREAM_TARGETS = ["direct", "core", "passthrough", "translate"] as const;
 export type StreamTarget = (typeof STREAM_TARGETS)[number];
 type AgwTarget = Exclude<LoadTarget, "direct">;
 

@@ -133,7 +133,7 @@ export function printSummary(run: LlmRunResults): void {
   }
   for (const [concurrency, results] of run.streams) {
     const direct = results.get("direct")!.samples;
-    for (const target of ["passthrough", "translate"] as const) {
+    for (const target of ["core", "passthrough", "translate"] as const) {
       const samples = results.get(target)!.samples;
       const addedTtftP50 = percentile(samples.ttftMs, 50) - percentile(direct.ttftMs, 50);
       const addedTtftP99 = percentile(samples.ttftMs, 99) - percentile(direct.ttftMs, 99);

@@ -10,23 +10,42 @@ import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import type { SseEvent, StreamDecoder, StreamEncoder, StreamFrame } from "./formats/mod.ts";
 import { LlmError, type LlmErrorBody } from "./ir.ts";
 import type { LlmObservation } from "./observation.ts";
-import { formatSse, parseSse } from "./sse.ts";
+import { formatSse, SseReader } from "./sse.ts";
+
+/**
+ * A provider's stream as batches of frames, one batch per read of its body (undefined at the
+ * end). Read directly rather than through stream stages, which cost promise hops per chunk.
+ */
+export interface FrameSource {
+  read(): Promise<StreamFrame[] | undefined>;
+  cancel(reason?: unknown): Promise<void>;
+}
 
 /** The text of an SSE frame stream, or AWS event-stream messages, as frames. */
 export function providerFrames(
   body: ReadableStream<Uint8Array>,
   framing: "sse" | "eventstream",
-): ReadableStream<StreamFrame> {
+): FrameSource {
   if (framing === "sse") {
-    return parseSse(body).pipeThrough(
-      new TransformStream<SseEvent, StreamFrame>({
-        transform(event, controller) {
-          controller.enqueue({ kind: "sse", event });
-        },
-      }),
-    );
+    const reader = body.getReader();
+    const sse = new SseReader();
+    return {
+      async read() {
+        const next = await reader.read();
+        if (next.done) return undefined;
+        return sse.push(next.value).map((event) => ({ kind: "sse", event }));
+      },
+      cancel: (reason) => reader.cancel(reason),
+    };
   }
-  return eventStreamFrames(body);
+  const messages = eventStreamFrames(body).getReader();
+  return {
+    async read() {
+      const next = await messages.read();
+      return next.done ? undefined : [next.value];
+    },
+    cancel: (reason) => messages.cancel(reason),
+  };
 }
 
 /** AWS event-stream (Bedrock ConverseStream): binary messages split and decoded by @smithy. */
@@ -93,7 +112,7 @@ export type StreamEnd = (outcome: "complete" | "failed" | "clientLeft") => void;
  * stream that breaks off ends the client's stream with an error event in its own format.
  */
 export function translateStream(
-  frames: ReadableStream<StreamFrame>,
+  frames: FrameSource,
   decoder: StreamDecoder,
   sseEncoder: StreamEncoder,
   observation: LlmObservation,
@@ -101,7 +120,6 @@ export function translateStream(
   /** What a `start` event lacks (Converse names neither an id nor the model). */
   defaults: { id: string; model: string },
 ): ReadableStream<Uint8Array> {
-  const reader = frames.getReader();
   let over = false;
   const finish = (
     controller: ReadableStreamDefaultController<Uint8Array>,
@@ -114,7 +132,7 @@ export function translateStream(
     controller.close();
     if (error) {
       observation.error ??= error.message;
-      reader.cancel().catch(() => {});
+      frames.cancel().catch(() => {});
     }
     onEnd(error ? "failed" : "complete");
   };
@@ -123,14 +141,14 @@ export function translateStream(
       // Read until there is something to send: many provider frames map to no client event.
       while (!over) {
         const out: SseEvent[] = [];
-        let next: ReadableStreamReadResult<StreamFrame>;
+        let batch: StreamFrame[] | undefined;
         try {
-          next = await reader.read();
+          batch = await frames.read();
         } catch (error) {
           finish(controller, out, cutError(error));
           return;
         }
-        if (next.done) {
+        if (batch === undefined) {
           let events;
           try {
             events = decoder.end();
@@ -145,25 +163,28 @@ export function translateStream(
           finish(controller, out, undefined);
           return;
         }
-        let events;
-        try {
-          events = decoder.push(next.value);
-        } catch (error) {
-          finish(controller, out, cutError(error));
-          return;
-        }
-        for (const event of events) {
-          if (event.type === "start") {
-            if (!event.id) event.id = defaults.id;
-            if (!event.model) event.model = defaults.model;
-          }
-          observation.observeEvent(event);
-          if (event.type === "error") {
-            finish(controller, out, event.error);
+        for (const frame of batch) {
+          let events;
+          try {
+            events = decoder.push(frame);
+          } catch (error) {
+            finish(controller, out, cutError(error));
             return;
           }
-          out.push(...sseEncoder.encode(event));
+          for (const event of events) {
+            if (event.type === "start") {
+              if (!event.id) event.id = defaults.id;
+              if (!event.model) event.model = defaults.model;
+            }
+            observation.observeEvent(event);
+            if (event.type === "error") {
+              finish(controller, out, event.error);
+              return;
+            }
+            out.push(...sseEncoder.encode(event));
+          }
         }
+        // One write per provider read, however many events it carried.
         if (out.length > 0) {
           controller.enqueue(encoder.encode(formatSse(out)));
           return;
@@ -173,7 +194,7 @@ export function translateStream(
     cancel(reason) {
       over = true;
       onEnd("clientLeft");
-      return reader.cancel(reason);
+      return frames.cancel(reason);
     },
   }, { highWaterMark: 0 });
 }
@@ -193,7 +214,8 @@ export function inspectStream(
     onEnd: StreamEnd;
   },
 ): ReadableStream<Uint8Array> {
-  const reader = parseSse(body).getReader();
+  const reader = body.getReader();
+  const sse = new SseReader();
   let over = false;
   const observe = (event: SseEvent) => {
     try {
@@ -202,37 +224,48 @@ export function inspectStream(
       // Telemetry only: a frame agw cannot read still reaches the client untouched.
     }
   };
+  const cut = (controller: ReadableStreamDefaultController<Uint8Array>, error: unknown) => {
+    over = true;
+    const body = cutError(error);
+    observation.error ??= body.message;
+    const out = options.cutEvents(body);
+    if (out.length > 0) controller.enqueue(encoder.encode(formatSse(out)));
+    controller.close();
+    reader.cancel().catch(() => {});
+    options.onEnd("failed");
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       while (!over) {
-        let next: ReadableStreamReadResult<SseEvent>;
+        let events: SseEvent[];
         try {
-          next = await reader.read();
-        } catch (error) {
-          over = true;
-          const cut = cutError(error);
-          observation.error ??= cut.message;
-          const out = options.cutEvents(cut);
-          if (out.length > 0) controller.enqueue(encoder.encode(formatSse(out)));
-          controller.close();
-          options.onEnd("failed");
-          return;
-        }
-        if (next.done) {
-          over = true;
-          try {
-            for (const ir of decoder.end()) observation.observeEvent(ir);
-          } catch {
-            // as above
+          const next = await reader.read();
+          if (next.done) {
+            over = true;
+            try {
+              for (const ir of decoder.end()) observation.observeEvent(ir);
+            } catch {
+              // as above
+            }
+            controller.close();
+            options.onEnd("complete");
+            return;
           }
-          controller.close();
-          options.onEnd("complete");
+          events = sse.push(next.value);
+        } catch (error) {
+          cut(controller, error);
           return;
         }
-        observe(next.value);
-        if (options.skip?.(next.value)) continue;
-        controller.enqueue(encoder.encode(formatSse([next.value])));
-        return;
+        const out: SseEvent[] = [];
+        for (const event of events) {
+          observe(event);
+          if (!options.skip?.(event)) out.push(event);
+        }
+        // One write per provider read, however many events it carried.
+        if (out.length > 0) {
+          controller.enqueue(encoder.encode(formatSse(out)));
+          return;
+        }
       }
     },
     cancel(reason) {
