@@ -349,5 +349,30 @@ export function runProviderCases(name: string, start: () => Promise<ProviderUnde
       messages: [{ role: "user", content: "Hi" }],
     });
     await assert.rejects(anthropicStream.finalMessage());
+
+    // On the wire: the stream ends cleanly, its last event an error in the client's format.
+    for (
+      const [path, body, lastEvent] of [
+        [
+          `${provider.openAiBase ?? "/v1"}/chat/completions`,
+          { messages: [{ role: "user", content: "Hi" }] },
+          /^data: \{"error":/m,
+        ],
+        [
+          "/v1/messages",
+          { max_tokens: 50, messages: [{ role: "user", content: "Hi" }] },
+          /^event: error\ndata: \{"type":"error","error":\{"type":"\w+"/m,
+        ],
+      ] as const
+    ) {
+      const response = await fetch(`${env.harness.url()}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({ model: provider.clientModel, stream: true, ...body }),
+      });
+      const text = await response.text();
+      const events = text.trim().split(/\n\n/);
+      assert.match(events.at(-1)!, lastEvent, text);
+    }
   });
 }
