@@ -192,3 +192,31 @@ Deno.test("the bedrock provider carries an Anthropic client's thinking and its s
     },
   });
 });
+
+Deno.test("the bedrock provider marks cache breakpoints and refuses a seed with a 400", async () => {
+  const provider = await bedrock();
+  await using env = await gatewayFor(provider);
+  await env.anthropic().messages.create({
+    model: MODEL,
+    max_tokens: 50,
+    system: [{ type: "text", text: "Be brief.", cache_control: { type: "ephemeral" } }],
+    messages: [{ role: "user", content: "Hi" }],
+  });
+  assert.deepEqual(provider.fake.received[0]!.body?.system, [
+    { text: "Be brief." },
+    { cachePoint: { type: "default" } },
+  ]);
+  await assert.rejects(
+    env.openAi().chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "Hi" }],
+      seed: 7,
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+      assert.match(`${error.param} ${error.message}`, /seed/);
+      return true;
+    },
+  );
+  assert.equal(provider.fake.received.length, 1, "a refused request is never signed and sent");
+});

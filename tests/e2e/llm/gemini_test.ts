@@ -3,6 +3,7 @@
  * (`generateContent`, `streamGenerateContent?alt=sse`, key in `x-goog-api-key`).
  */
 import assert from "node:assert/strict";
+import OpenAI from "openai";
 import { googleErrorBody, startFakeGemini } from "../../support/fake_gemini.ts";
 import { gatewayFor, runProviderCases } from "../../support/llm_provider_cases.ts";
 
@@ -247,4 +248,49 @@ Deno.test("the gemini provider's error event mid-stream ends each client's strea
   anthropicStream.on("streamEvent", (event) => events.push(event.type));
   await assert.rejects(anthropicStream.finalMessage(), /An internal error has occurred/);
   assert.ok(events.includes("content_block_delta"), events.join());
+});
+
+Deno.test("the gemini provider drops delivery hints and refuses what it cannot carry with a 400", async () => {
+  const provider = await gemini();
+  await using env = await gatewayFor(provider);
+  // The Vercel AI SDK marks streamed tools eager_input_streaming; cache_control and metadata
+  // change nothing Gemini answers (it caches implicitly and has no end-user field).
+  const response = await fetch(`${env.harness.url()}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({
+      model: "gemini-2.5-flash",
+      max_tokens: 50,
+      metadata: { user_id: "u-1" },
+      system: [{ type: "text", text: "Be brief.", cache_control: { type: "ephemeral" } }],
+      tools: [{
+        name: "get_weather",
+        input_schema: { type: "object", properties: {} },
+        eager_input_streaming: true,
+        cache_control: { type: "ephemeral" },
+      }],
+      messages: [{ role: "user", content: "Hi" }],
+    }),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  await response.body?.cancel();
+  assert.equal(provider.fake.received.length, 1);
+
+  await assert.rejects(
+    env.openAi().chat.completions.create({
+      model: "gemini-2.5-flash",
+      messages: [{ role: "user", content: "Hi" }],
+      tools: [{
+        type: "function",
+        function: { name: "get_weather", parameters: { type: "object", properties: {} } },
+      }],
+      parallel_tool_calls: false,
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+      assert.match(`${error.param} ${error.message}`, /parallel_tool_calls/);
+      return true;
+    },
+  );
+  assert.equal(provider.fake.received.length, 1, "a refused request never reaches Gemini");
 });
