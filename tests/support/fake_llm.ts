@@ -17,7 +17,7 @@ export interface ScriptedAnswer {
   chunks?: number;
   /** Stream: the connection drops after this many events (a cut stream). */
   cutAfterEvents?: number;
-  /** Stream: after this many events the provider reports an error in its own framing, and ends. */
+  /** Stream: after this many events the provider reports an error in its own framing and ends (the Gemini and Bedrock fakes). */
   streamError?: { afterEvents: number; type: string; message: string };
   /** An error answer instead: status, the provider-shaped body and any headers it adds. */
   error?: { status: number; body: unknown; headers?: Record<string, string> };
