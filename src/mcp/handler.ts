@@ -272,7 +272,7 @@ async function listen(call: BackendCall, runtime: McpRuntime, scope: CallScope):
   }
   const found = await sessionFor(call, runtime, scope);
   if (found instanceof Response) return found;
-  const writer = new SseWriter();
+  const writer = closingWithClient(new SseWriter(), call.ctx.request.signal);
   try {
     const opened = await found.session.listen(
       scope,
@@ -291,6 +291,13 @@ async function listen(call: BackendCall, runtime: McpRuntime, scope: CallScope):
     return await failed(error, found, runtime, scope);
   }
   return new Response(writer.body, { status: 200, headers: SSE_HEADERS });
+}
+
+/** A client that leaves (even before the stream's head went out) ends the stream. */
+export function closingWithClient(writer: SseWriter, signal: AbortSignal): SseWriter {
+  if (signal.aborted) writer.close();
+  else signal.addEventListener("abort", () => writer.close(), { once: true });
+  return writer;
 }
 
 /** DELETE: ends the session and each target's (Streamable HTTP, "Session Management"). */

@@ -46,6 +46,9 @@ export class LegacySseSessions {
   open(scope: CallScope): Response {
     const id = crypto.randomUUID();
     const writer = new SseWriter();
+    // A client that leaves ends the stream and so the session (see below).
+    const signal = scope.ctx.request.signal;
+    signal.addEventListener("abort", () => writer.close(), { once: true });
     const channel: Channel = { writer, session: undefined, listening: false, scope: undefined };
     this.#channels.set(id, channel);
     writer.closed.then(() => {

@@ -75,6 +75,8 @@ export class RelaySession {
   #members: readonly string[];
   /** `prefixMode: never` with several targets: exposed names → owner, from the last lists. */
   readonly #lookups = new Map<ListKey, Map<string, string>>();
+  /** Client request id → what ends agw's own wait for it. */
+  readonly #cancels = new Map<string, AbortController>();
   /** Client request id → the upstream requests made for it, for cancellation. */
   readonly #inFlight = new Map<string, { target: string; id: JsonRpcId }[]>();
   /** The client's open GET streams, for what targets send outside any request. */
@@ -224,14 +226,19 @@ export class RelaySession {
     scope: CallScope,
     sink: MessageSink,
   ): Promise<JsonRpcResponse> {
+    // notifications/cancelled for this id ends agw's wait too (the target is told as well).
+    const key = idKey(message.id);
+    const cancel = new AbortController();
+    this.#cancels.set(key, cancel);
     try {
-      return await this.#request(message, scope, sink);
+      return await this.#request(message, { ...scope, cancelled: cancel.signal }, sink);
     } catch (error) {
       if (!(error instanceof TargetError)) throw error;
       if (error.sessionGone) throw new RelayFailure(error.message, 404);
       const code = error.timedOut ? ErrorCode.RequestTimeout : ErrorCode.InternalError;
       return errorResponse(message.id, code, error.message);
     } finally {
+      if (this.#cancels.get(key) === cancel) this.#cancels.delete(key);
       recordMcpRequest(scope, message.method);
     }
   }
@@ -551,6 +558,7 @@ export class RelaySession {
       const requestId = message.params?.requestId;
       if (typeof requestId !== "string" && typeof requestId !== "number") return;
       const sent = this.#inFlight.get(idKey(requestId)) ?? [];
+      this.#cancels.get(idKey(requestId))?.abort();
       await Promise.all(sent.map(async ({ target, id }) => {
         const link = await this.#ready.get(target);
         await link?.notify({ ...message, params: { ...message.params, requestId: id } }, scope)

@@ -138,27 +138,30 @@ export function withDeadline<T>(
   onTimeout?: () => void,
 ): Promise<T> {
   const signal = scope.ctx.request.signal;
-  if (scope.deadlineMs === undefined && !signal) return work;
+  const cancelled = scope.cancelled;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
+  let onGone: (() => void) | undefined;
+  let onCancel: (() => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {
+    const stop = (detail: string, timedOut: boolean) => {
+      onTimeout?.();
+      reject(new TargetError(target, detail, { timedOut }));
+    };
     if (scope.deadlineMs !== undefined) {
       const left = Math.max(0, scope.deadlineMs - performance.now());
-      timer = setTimeout(() => {
-        onTimeout?.();
-        reject(new TargetError(target, "request timeout", { timedOut: true }));
-      }, left);
+      timer = setTimeout(() => stop("request timeout", true), left);
     }
-    // The client left: nobody waits for the answer any more, so agw stops waiting too.
-    onAbort = () => {
-      onTimeout?.();
-      reject(new TargetError(target, "the client disconnected"));
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
+    // The client left, or cancelled: nobody waits for the answer any more, so agw stops too.
+    onGone = () => stop("the client disconnected", false);
+    onCancel = () => stop("cancelled by the client", false);
+    if (signal.aborted) onGone();
+    else signal.addEventListener("abort", onGone, { once: true });
+    if (cancelled?.aborted) onCancel();
+    else cancelled?.addEventListener("abort", onCancel, { once: true });
   });
   return Promise.race([work, stopped]).finally(() => {
     clearTimeout(timer);
-    if (onAbort) signal.removeEventListener("abort", onAbort);
+    signal.removeEventListener("abort", onGone!);
+    cancelled?.removeEventListener("abort", onCancel!);
   });
 }

@@ -30,6 +30,8 @@ export interface CallScope {
   readonly send: BackendCall["send"];
   /** When the answer is due (performance.now() ms): the route's timeout, if it has one. */
   readonly deadlineMs: number | undefined;
+  /** Fires when the client cancels the request this call is for (notifications/cancelled). */
+  readonly cancelled?: AbortSignal | undefined;
   /** The process's metrics (agentgateway_mcp_requests_total). */
   readonly metrics?: Metrics | undefined;
 }
