@@ -3,7 +3,13 @@
  * for, each marked against its target.
  * @module
  */
-import type { LoadResult, LoadTarget, StreamResult, StreamTarget } from "./llm_bench.ts";
+import type {
+  AgwTarget,
+  LoadResult,
+  LoadTarget,
+  StreamResult,
+  StreamTarget,
+} from "./llm_phases.ts";
 import type { Memory } from "./llm_processes.ts";
 import { percentile } from "./llm_stream_probe.ts";
 
@@ -108,49 +114,64 @@ function verdict(ok: boolean): string {
 export interface LlmRunResults {
   load: Map<LoadTarget, LoadResult> | undefined;
   streams: Map<number, Map<StreamTarget, StreamResult>>;
-  idleMemory: Map<Exclude<LoadTarget, "direct">, Memory | undefined>;
+  idleMemory: Map<AgwTarget, Memory | undefined>;
+}
+
+/** `a/b` of mean req/s, and the range of the same ratio within each round (paired runs). */
+function loadRatio(a: LoadResult, b: LoadResult): { ratio: number; low: number; high: number } {
+  const perRound = a.rounds.map((round, i) =>
+    round.requestsPerSecond / (b.rounds[i]?.requestsPerSecond ?? Number.NaN)
+  );
+  return {
+    ratio: a.requestsPerSecond / b.requestsPerSecond,
+    low: Math.min(...perRound),
+    high: Math.max(...perRound),
+  };
+}
+
+function printLoadRatios(load: Map<LoadTarget, LoadResult>): void {
+  const pairs = [
+    ["translate", "passthrough", TRANSLATE_VS_PASSTHROUGH_MIN],
+    ["passthrough", "core", PASSTHROUGH_VS_CORE_MIN],
+  ] as const;
+  for (const [a, b, min] of pairs) {
+    const { ratio, low, high } = loadRatio(load.get(a)!, load.get(b)!);
+    const cpu = (load.get(a)!.cpuUsPerRequest ?? Number.NaN) /
+      (load.get(b)!.cpuUsPerRequest ?? Number.NaN);
+    console.log(
+      `  ${`${a}/${b}`.padEnd(21)} req/s ${fixed(ratio)} (rounds ${fixed(low)}–${fixed(high)}; ` +
+        `target >= ${min}: ${verdict(ratio >= min)}); CPU per request ${fixed(cpu)}×`,
+    );
+  }
+}
+
+function printStreamRatios(concurrency: number, results: Map<StreamTarget, StreamResult>): void {
+  const p = (target: StreamTarget, values: "ttftMs" | "gapMs", rank: number) =>
+    percentile(results.get(target)!.samples[values], rank);
+  for (const target of ["core", "passthrough", "translate"] as const) {
+    const addedTtft = p(target, "ttftMs", 50) - p("direct", "ttftMs", 50);
+    const overCore = target === "core"
+      ? ""
+      : `, ${fixed(p(target, "ttftMs", 50) - p("core", "ttftMs", 50))} over core`;
+    const gapP50 = p(target, "gapMs", 50) - p("direct", "gapMs", 50);
+    const gapP99 = p(target, "gapMs", 99) - p("direct", "gapMs", 99);
+    console.log(
+      `  ${String(concurrency).padStart(3)} streams, ${target.padEnd(11)} added TTFT p50 ` +
+        `${fixed(addedTtft)} ms${overCore} (p99 ${
+          fixed(p(target, "ttftMs", 99) - p("direct", "ttftMs", 99))
+        }; target <= ${ADDED_TTFT_P50_MAX_MS}: ${verdict(addedTtft <= ADDED_TTFT_P50_MAX_MS)}), ` +
+        `gap delta p50 ${fixed(gapP50)} p99 ${fixed(gapP99)} ms (${
+          verdict(Math.abs(gapP50) <= GAP_P50_NOISE_MS)
+        })`,
+    );
+  }
 }
 
 /** The ratios against issue #7's targets, and agw's memory. */
 export function printSummary(run: LlmRunResults): void {
   console.log("ratios (one run):");
-  if (run.load !== undefined) {
-    const rps = (target: LoadTarget) => run.load!.get(target)?.requestsPerSecond ?? Number.NaN;
-    const translateRatio = rps("translate") / rps("passthrough");
-    const passthroughRatio = rps("passthrough") / rps("core");
-    console.log(
-      `  translate/passthrough req/s = ${fixed(translateRatio)}  ` +
-        `(target >= ${TRANSLATE_VS_PASSTHROUGH_MIN}: ${
-          verdict(translateRatio >= TRANSLATE_VS_PASSTHROUGH_MIN)
-        })`,
-    );
-    console.log(
-      `  passthrough/core req/s      = ${fixed(passthroughRatio)}  ` +
-        `(target >= ${PASSTHROUGH_VS_CORE_MIN}: ${
-          verdict(passthroughRatio >= PASSTHROUGH_VS_CORE_MIN)
-        })`,
-    );
-  }
-  for (const [concurrency, results] of run.streams) {
-    const direct = results.get("direct")!.samples;
-    for (const target of ["core", "passthrough", "translate"] as const) {
-      const samples = results.get(target)!.samples;
-      const addedTtftP50 = percentile(samples.ttftMs, 50) - percentile(direct.ttftMs, 50);
-      const addedTtftP99 = percentile(samples.ttftMs, 99) - percentile(direct.ttftMs, 99);
-      const gapP50 = percentile(samples.gapMs, 50) - percentile(direct.gapMs, 50);
-      const gapP99 = percentile(samples.gapMs, 99) - percentile(direct.gapMs, 99);
-      console.log(
-        `  ${String(concurrency).padStart(3)} streams, ${target.padEnd(11)} added TTFT p50 ` +
-          `${fixed(addedTtftP50)} ms (p99 ${
-            fixed(addedTtftP99)
-          }; target <= ${ADDED_TTFT_P50_MAX_MS}: ${
-            verdict(addedTtftP50 <= ADDED_TTFT_P50_MAX_MS)
-          }), gap delta p50 ${fixed(gapP50)} ms p99 ${fixed(gapP99)} ms (${
-            verdict(Math.abs(gapP50) <= GAP_P50_NOISE_MS)
-          })`,
-      );
-    }
-  }
+  if (run.load !== undefined) printLoadRatios(run.load);
+  for (const [concurrency, results] of run.streams) printStreamRatios(concurrency, results);
   const memory = [...run.idleMemory].map(([target, m]) => `${target} ${fixed(m?.rssMiB, 1)}`);
   console.log(`  agw RSS at start, MiB: ${memory.join(", ")}`);
 }

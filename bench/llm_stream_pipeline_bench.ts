@@ -12,7 +12,7 @@ import { CLIENT_FORMATS, PROVIDER_FORMATS, type SseEvent } from "../src/llm/form
 import { LlmObservation } from "../src/llm/observation.ts";
 import { inspectStream, providerFrames, translateStream } from "../src/llm/stream.ts";
 import { streamFrames } from "./fake_llm_upstream.ts";
-import { chatRequestBody } from "./llm_bench.ts";
+import { chatRequestBody } from "./llm_phases.ts";
 
 const chat = CLIENT_FORMATS.get("completions")!;
 const openAiFrames = streamFrames("openai", undefined, true);
