@@ -27,6 +27,7 @@ import {
   SUPPORTED_VERSIONS,
 } from "./protocol.ts";
 import { recordMcpRequest, type RelayBackend, RelayFailure, RelaySession } from "./relay.ts";
+import { initializeSession } from "./initialize.ts";
 import type { SessionRegistry } from "./session.ts";
 import { messageEvent, SSE_HEADERS, SseWriter } from "./sse_events.ts";
 import type { CallScope } from "./upstream/types.ts";
@@ -180,7 +181,7 @@ async function initialize(
   let sessionId: string | undefined;
   const headers: Record<string, string> = {};
   return await answerRequest(async (sink) => {
-    const { response, session } = await RelaySession.initialize(
+    const { response, session } = await initializeSession(
       runtime.backend,
       message,
       scope,

@@ -19,6 +19,7 @@ import {
   type JsonRpcResponse,
 } from "./jsonrpc.ts";
 import { recordMcpRequest, type RelayBackend, RelayFailure, RelaySession } from "./relay.ts";
+import { initializeSession } from "./initialize.ts";
 import { messageEvent, SSE_HEADERS, SseWriter, textEvent } from "./sse_events.ts";
 import type { CallScope } from "./upstream/types.ts";
 
@@ -86,7 +87,7 @@ export class LegacySseSessions {
       // The 202 goes out once the answer is on the stream: the upstream calls made for it keep
       // this request's sender and deadline (the client awaits the POST either way).
       if (isRequest(message) && message.method === "initialize") {
-        const { response, session } = await RelaySession.initialize(
+        const { response, session } = await initializeSession(
           this.#backend,
           message,
           scope,

@@ -9,15 +9,16 @@ import {
   ErrorCode,
   errorResponse,
   idKey,
-  isRequest,
   type JsonRpcId,
-  type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
   resultResponse,
 } from "./jsonrpc.ts";
-import { isAllowed, mcpCelValue, type McpSubject, rulesOf } from "./authorization.ts";
+import { isAllowed, mcpCelValue, rulesOf } from "./authorization.ts";
+import { fromTarget, parseRelayId, recordMcpRequest } from "./relay_messages.ts";
+import { notFound, type Routed, routeOf, subjectOf } from "./routing.ts";
+import { failureOf, type Outcome, RelayFailure } from "./failure.ts";
 import {
   exposeItem,
   itemIdentifier,
@@ -25,13 +26,13 @@ import {
   LIST_METHODS,
   type ListKey,
   type ListMethod,
-  mergeInitialize,
-  type TargetResult,
 } from "./merge.ts";
-import { negotiateRevision } from "./protocol.ts";
 import type { SessionState, TargetSessionState } from "./session_codec.ts";
 import type { TargetNames } from "./tool_names.ts";
 import { relayExposure } from "./exposure.ts";
+
+export { recordMcpRequest } from "./relay_messages.ts";
+export { RelayFailure } from "./failure.ts";
 import {
   type CallScope,
   type CompiledTarget,
@@ -52,16 +53,6 @@ export interface RelayBackend {
 
 /** Longest chain of pages agw follows for one target's list. */
 const MAX_PAGES = 1000;
-
-/** A request failed before any target answered it: the JSON-RPC error, or an HTTP status. */
-export class RelayFailure extends Error {
-  /** 404: a target lost the session, so the client must initialize again. */
-  readonly status: number | undefined;
-  constructor(message: string, status?: number) {
-    super(message);
-    this.status = status;
-  }
-}
 
 /** One client session's relay. */
 export class RelaySession {
@@ -110,61 +101,6 @@ export class RelaySession {
     }
     this.#state = { ...this.#state, t: targets };
     return this.#state;
-  }
-
-  /**
-   * Fans `initialize` out to every target, with the client's params. Under failClosed any
-   * failure fails it; under failOpen the failed targets leave the session (unless all fail).
-   */
-  static async initialize(
-    backend: RelayBackend,
-    message: JsonRpcRequest,
-    scope: CallScope,
-    sink: MessageSink,
-  ): Promise<{ response: JsonRpcResponse; session?: RelaySession }> {
-    const params = message.params ?? {};
-    const negotiated = negotiateRevision(params.protocolVersion).version;
-    const links = new Map<string, UpstreamConnection>();
-    const outcomes = await Promise.all(backend.targets.map(async (target) => {
-      const link = backend.connect(target, undefined);
-      try {
-        const answer = await link.request(message, scope, sink);
-        if (answer.error) return { target: target.name, link, error: answer.error.message };
-        links.set(target.name, link);
-        return { target: target.name, link, result: answer.result ?? {} };
-      } catch (error) {
-        return { target: target.name, link, error: (error as Error).message };
-      }
-    }));
-    const failed = outcomes.filter((o) => o.error !== undefined);
-    if (failed.length > 0 && (!backend.failOpen || failed.length === outcomes.length)) {
-      await Promise.all(outcomes.map((o) => o.link.close(scope)));
-      const first = failed[0]!;
-      return {
-        response: errorResponse(
-          message.id,
-          ErrorCode.InternalError,
-          `failed to initialize target ${JSON.stringify(first.target)}: ${first.error}`,
-        ),
-      };
-    }
-    for (const o of failed) await o.link.close(scope);
-    const results: TargetResult[] = outcomes.filter((o) => o.result !== undefined)
-      .map((o) => ({ target: o.target, result: o.result! }));
-    const merged = mergeInitialize(results, negotiated);
-    const state: SessionState = {
-      v: 1,
-      pv: typeof merged.protocolVersion === "string" ? merged.protocolVersion : negotiated,
-      c: {
-        protocolVersion: params.protocolVersion ?? negotiated,
-        capabilities: params.capabilities ?? {},
-        clientInfo: params.clientInfo ?? { name: "unknown", version: "0" },
-      },
-      t: [...links.values()].map((link) => link.state()),
-      r: crypto.randomUUID(),
-    };
-    const session = new RelaySession(backend, state, links);
-    return { response: resultResponse(message.id, merged), session };
   }
 
   /** The link to `target`, initialized first if this session has not used it here yet. */
@@ -256,7 +192,7 @@ export class RelaySession {
     if (method === "ping") return resultResponse(message.id, {});
     if (method in LIST_METHODS) return await this.#list(message, method as ListMethod, scope, sink);
     if (method === "logging/setLevel") return await this.#broadcast(message, scope, sink);
-    const route = this.#routeOf(message);
+    const route = routeOf(message, this.backend.names, this.#lookups, this.#members);
     if (route === "unroutable") {
       return errorResponse(message.id, ErrorCode.MethodNotFound, `Method not found: ${method}`);
     }
@@ -264,72 +200,11 @@ export class RelaySession {
       // Not found yet: with `prefixMode: never` a fresh list may know the name.
       if (this.#needsLookup()) await this.#refreshLookups(message, scope);
     }
-    const owned = route ?? this.#routeOf(message);
+    const owned = route ?? routeOf(message, this.backend.names, this.#lookups, this.#members);
     if (owned === undefined || owned === "unroutable" || !this.#members.includes(owned.target)) {
       return notFound(message);
     }
     return await this.#forward(message, owned, scope, sink);
-  }
-
-  /** Where a request goes: its owner, undefined when the name is unknown, or "unroutable". */
-  #routeOf(message: JsonRpcRequest): Routed | undefined | "unroutable" {
-    const names = this.backend.names;
-    const params = message.params ?? {};
-    switch (message.method) {
-      case "tools/call":
-      case "prompts/get": {
-        if (typeof params.name !== "string") return undefined;
-        const key = message.method === "tools/call" ? "tools" : "prompts";
-        const owned = names.resolveName(params.name, this.#lookups.get(key));
-        if (!owned) return undefined;
-        return {
-          ...owned,
-          params: { ...params, name: owned.name },
-          subject: message.method === "tools/call"
-            ? { kind: "tool", target: owned.target, name: owned.name, arguments: params.arguments }
-            : { kind: "prompt", target: owned.target, name: owned.name },
-        };
-      }
-      case "resources/read":
-      case "resources/subscribe":
-      case "resources/unsubscribe": {
-        if (typeof params.uri !== "string") return undefined;
-        const owned = names.resolveUri(params.uri, this.#lookups.get("resources"));
-        if (!owned) return undefined;
-        return {
-          ...owned,
-          params: { ...params, uri: owned.name },
-          subject: { kind: "resource", target: owned.target, uri: owned.name },
-        };
-      }
-      case "completion/complete": {
-        const ref = params.ref as Record<string, unknown> | undefined;
-        if (ref?.type === "ref/prompt" && typeof ref.name === "string") {
-          const owned = names.resolveName(ref.name, this.#lookups.get("prompts"));
-          if (!owned) return undefined;
-          return {
-            ...owned,
-            params: { ...params, ref: { ...ref, name: owned.name } },
-            subject: { kind: "prompt", target: owned.target, name: owned.name },
-          };
-        }
-        if (ref?.type === "ref/resource" && typeof ref.uri === "string") {
-          const owned = names.resolveUri(ref.uri, this.#lookups.get("resourceTemplates"));
-          if (!owned) return undefined;
-          return {
-            ...owned,
-            params: { ...params, ref: { ...ref, uri: owned.name } },
-            subject: { kind: "resource", target: owned.target, uri: owned.name },
-          };
-        }
-        return undefined;
-      }
-      default: {
-        // Methods agw does not multiplex still work with one target: it owns everything.
-        const sole = this.#members.length === 1 ? this.#members[0] : undefined;
-        return sole === undefined ? "unroutable" : { target: sole, name: "", params };
-      }
-    }
   }
 
   #needsLookup(): boolean {
@@ -400,7 +275,7 @@ export class RelaySession {
       this.#track(message.id, link.target, message.id);
       return this.#ask(link, message, scope, sink);
     });
-    const failure = this.#failureOf(message, outcomes);
+    const failure = failureOf(message, outcomes, this.backend.failOpen);
     return failure ?? resultResponse(message.id, {});
   }
 
@@ -417,41 +292,6 @@ export class RelaySession {
         return { target, error: error as Error };
       }
     })).finally(() => this.#inFlight.delete(idKey(message.id)));
-  }
-
-  /** The error to answer with, given the failure mode; undefined when the answer can be served. */
-  #failureOf<T>(message: JsonRpcRequest, outcomes: Outcome<T>[]): JsonRpcResponse | undefined {
-    const failed: { target: string; reason: string; error?: JsonRpcResponse["error"] }[] = [];
-    for (const outcome of outcomes) {
-      if ("error" in outcome) {
-        if (outcome.error instanceof TargetError && outcome.error.sessionGone) {
-          throw new RelayFailure(outcome.error.message, 404);
-        }
-        failed.push({ target: outcome.target, reason: outcome.error.message });
-      } else {
-        const value = outcome.value as unknown;
-        const answer = value as JsonRpcResponse | undefined;
-        if (answer && typeof answer === "object" && "error" in answer && answer.error) {
-          failed.push({
-            target: outcome.target,
-            reason: answer.error.message,
-            error: answer.error,
-          });
-        }
-      }
-    }
-    if (failed.length === 0) return undefined;
-    if (this.backend.failOpen && failed.length < outcomes.length) return undefined;
-    const first = failed[0]!;
-    const reason = first.reason.startsWith("target ")
-      ? first.reason
-      : `target ${JSON.stringify(first.target)}: ${first.reason}`;
-    return errorResponse(
-      message.id,
-      first.error?.code ?? ErrorCode.InternalError,
-      reason,
-      first.error?.data,
-    );
   }
 
   /** A list from every target: all pages followed, names exposed, denied items left out. */
@@ -485,7 +325,7 @@ export class RelaySession {
       }
       return { jsonrpc: "2.0", id: message.id, result: { [key]: items } } as JsonRpcResponse;
     });
-    const failure = this.#failureOf(message, outcomes);
+    const failure = failureOf(message, outcomes, this.backend.failOpen);
     if (failure) return failure;
     const ctx = scope.ctx;
     const rules = rulesOf(ctx);
@@ -644,98 +484,7 @@ export class RelaySession {
   }
 }
 
-interface Routed {
-  readonly target: string;
-  readonly name: string;
-  readonly params: Record<string, unknown>;
-  readonly subject?: McpSubject;
-}
-
 interface Scoped {
   readonly sink: MessageSink;
   readonly done: () => void;
-}
-
-type Outcome<T> = { target: string; value: T } | { target: string; error: Error };
-
-function subjectOf(key: ListKey, target: string, identifier: string): McpSubject {
-  if (key === "tools") return { kind: "tool", target, name: identifier };
-  if (key === "prompts") return { kind: "prompt", target, name: identifier };
-  return { kind: "resource", target, uri: identifier };
-}
-
-/** The answer for a tool, prompt or resource that does not exist (or is denied), as the SDK words it. */
-function notFound(message: JsonRpcRequest): JsonRpcResponse {
-  const params = message.params ?? {};
-  switch (message.method) {
-    case "tools/call":
-      return errorResponse(message.id, ErrorCode.InvalidParams, `Tool ${params.name} not found`);
-    case "prompts/get":
-      return errorResponse(message.id, ErrorCode.InvalidParams, `Prompt ${params.name} not found`);
-    case "completion/complete": {
-      const ref = (params.ref ?? {}) as Record<string, unknown>;
-      const what = ref.type === "ref/prompt" ? `Prompt ${ref.name}` : `Resource ${ref.uri}`;
-      return errorResponse(message.id, ErrorCode.InvalidParams, `${what} not found`);
-    }
-    default:
-      return errorResponse(
-        message.id,
-        ErrorCode.ResourceNotFound,
-        `Resource ${params.uri} not found`,
-      );
-  }
-}
-
-/**
- * Counts a request in agentgateway_mcp_requests_total: its method, the target that served it
- * and, for a tool call, the tool (as the target names it), from what the relay logged.
- */
-export function recordMcpRequest(scope: CallScope, method: string): void {
-  if (!scope.metrics) return;
-  const fields = scope.ctx.logFields ?? [];
-  const field = (name: string) => fields.find(([key]) => key === name)?.[1];
-  const target = field("mcp.target");
-  const tool = field("mcp.resource") === "tool" ? field("mcp.resource.name") : undefined;
-  scope.metrics.recordMcpRequest(
-    method,
-    target === undefined ? "" : String(target),
-    tool === undefined ? undefined : String(tool),
-  );
-}
-
-const RELAY_ID_PREFIX = "agw|";
-
-/** The id a target's request gets towards the client: the target and its own id, recoverable anywhere. */
-export function relayId(target: string, id: JsonRpcId): string {
-  return RELAY_ID_PREFIX + JSON.stringify([target, id]);
-}
-
-/** The target and id behind a relay id. */
-export function parseRelayId(id: JsonRpcId): { target: string; id: JsonRpcId } | undefined {
-  if (typeof id !== "string" || !id.startsWith(RELAY_ID_PREFIX)) return undefined;
-  try {
-    const [target, original] = JSON.parse(id.slice(RELAY_ID_PREFIX.length));
-    if (typeof target !== "string") return undefined;
-    if (typeof original !== "string" && typeof original !== "number") return undefined;
-    return { target, id: original };
-  } catch {
-    return undefined;
-  }
-}
-
-/** A target's message as the client sees it: its requests under relay ids, its URIs exposed. */
-function fromTarget(names: TargetNames, target: string, message: JsonRpcMessage): JsonRpcMessage {
-  if (isRequest(message)) return { ...message, id: relayId(target, message.id) };
-  if (!("method" in message)) return message;
-  const params = message.params;
-  if (message.method === "notifications/resources/updated" && typeof params?.uri === "string") {
-    return { ...message, params: { ...params, uri: names.exposeUri(target, params.uri) } };
-  }
-  if (message.method === "notifications/cancelled") {
-    const id = params?.requestId;
-    if (typeof id === "string" || typeof id === "number") {
-      return { ...message, params: { ...params, requestId: relayId(target, id) } };
-    }
-  }
-  return message;
 }
