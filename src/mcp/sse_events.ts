@@ -17,12 +17,22 @@ export interface SseEvent {
 /** Longest event agw buffers from a target before calling the stream broken. */
 const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
-/** The events of an SSE body, in order; the reader errors when the body does. */
-export function readSse(body: ReadableStream<Uint8Array>): ReadableStreamDefaultReader<SseEvent> {
+/**
+ * The events of an SSE body, in order; the reader errors when the body does. `onRetry` hears
+ * the stream's `retry:` field (how long to wait before reconnecting).
+ */
+export function readSse(
+  body: ReadableStream<Uint8Array>,
+  onRetry?: (ms: number) => void,
+): ReadableStreamDefaultReader<SseEvent> {
   return body
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(
-      new EventSourceParserStream({ onError: "terminate", maxBufferSize: MAX_EVENT_CHARS }),
+      new EventSourceParserStream({
+        onError: "terminate",
+        maxBufferSize: MAX_EVENT_CHARS,
+        onRetry,
+      }),
     )
     .pipeThrough(
       new TransformStream({

@@ -15,6 +15,7 @@ import {
 } from "../jsonrpc.ts";
 import type { TargetSessionState } from "../session_codec.ts";
 import { readSse } from "../sse_events.ts";
+import type { UpstreamResponse } from "../../upstream/mod.ts";
 import { asStream, discard, exchange, headerOf, readAll, withDeadline } from "./http_exchange.ts";
 import {
   type CallScope,
@@ -26,6 +27,11 @@ import {
 } from "./types.ts";
 
 const ACCEPT_BOTH = "application/json, text/event-stream";
+/** SEP-1699: how long to wait before resuming a closed stream when it names no `retry`. */
+const DEFAULT_RETRY_MS = 1000;
+/** Longest `retry` agw honours, and how many times it resumes one request's stream. */
+const MAX_RETRY_MS = 5_000;
+const MAX_RESUMES = 5;
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -95,9 +101,9 @@ export class StreamableHttpConnection implements UpstreamConnection {
         this.#sessionId = headerOf(response, "mcp-session-id");
       }
       if (type.includes("text/event-stream")) {
-        const reader = readSse(asStream(response.body));
-        cancelBody = () => reader.cancel().catch(() => {});
-        return await readStreamAnswer(this.target, reader, message, sink);
+        return await this.#readStream(response.body, message, scope, sink, (cancel) => {
+          cancelBody = cancel;
+        });
       }
       const answer = await readJsonAnswer(response.body, message, sink);
       if (!answer) throw new TargetError(this.target, "the answer holds no response");
@@ -109,6 +115,42 @@ export class StreamableHttpConnection implements UpstreamConnection {
       if (typeof version === "string") this.#version = version;
     }
     return answer;
+  }
+
+  /**
+   * Reads a request's event stream to its response. A target may close the stream early once
+   * it has sent an event id (SEP-1699, 2025-11-25 "Resumability"): agw then waits the stream's
+   * `retry` and reconnects with GET and `Last-Event-ID`, as a client would, a few times at most.
+   */
+  async #readStream(
+    body: UpstreamResponse["body"],
+    request: JsonRpcRequest,
+    scope: CallScope,
+    sink: MessageSink,
+    onReader: (cancel: () => void) => void,
+  ): Promise<JsonRpcResponse> {
+    let retryMs = DEFAULT_RETRY_MS;
+    let lastEventId: string | undefined;
+    for (let attempt = 0;; attempt++) {
+      const reader = readSse(asStream(body), (ms) => (retryMs = ms));
+      onReader(() => void reader.cancel().catch(() => {}));
+      const read = await readStreamAnswer(this.target, reader, request, sink);
+      if ("answer" in read) return read.answer;
+      lastEventId = read.lastEventId ?? lastEventId;
+      if (lastEventId === undefined || attempt >= MAX_RESUMES) {
+        throw new TargetError(this.target, "the stream ended without a response");
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(retryMs, MAX_RETRY_MS)));
+      const resumed = await exchange(this.target, this.#address, scope, {
+        method: "GET",
+        headers: { ...this.#headers("text/event-stream", false), "last-event-id": lastEventId },
+      });
+      if (resumed.status !== 200) {
+        discard(resumed.body);
+        throw new TargetError(this.target, `resuming the stream failed (HTTP ${resumed.status})`);
+      }
+      body = resumed.body;
+    }
   }
 
   notify(message: JsonRpcNotification, scope: CallScope): Promise<void> {
@@ -206,29 +248,36 @@ async function readJsonAnswer(
   return answer;
 }
 
-/** Reads events until the response to `request`; earlier messages go to `sink`. */
+/**
+ * Reads events until the response to `request` (earlier messages go to `sink`), or until the
+ * stream ends without one, with the last event id seen (to resume from).
+ */
 async function readStreamAnswer(
   target: string,
   reader: ReturnType<typeof readSse>,
   request: JsonRpcRequest,
   sink: MessageSink,
-): Promise<JsonRpcResponse> {
+): Promise<{ answer: JsonRpcResponse } | { lastEventId: string | undefined }> {
+  let lastEventId: string | undefined;
   try {
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
+      if (value.id) lastEventId = value.id;
       if (value.event !== "message") continue;
       const message = parseEventMessage(value.data);
       if (!message) continue;
-      if (isAnswerTo(message, request)) return message;
+      if (isAnswerTo(message, request)) return { answer: message };
       sink(message);
     }
   } catch (error) {
-    throw new TargetError(target, `stream broke: ${(error as Error).message}`);
+    if (lastEventId === undefined) {
+      throw new TargetError(target, `stream broke: ${(error as Error).message}`);
+    }
   } finally {
     reader.cancel().catch(() => {});
   }
-  throw new TargetError(target, "the stream ended without a response");
+  return { lastEventId };
 }
 
 function isAnswerTo(message: JsonRpcMessage, request: JsonRpcRequest): message is JsonRpcResponse {
