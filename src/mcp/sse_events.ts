@@ -4,7 +4,7 @@
  * carry one JSON-RPC message per `data`, event type `message`).
  * @module
  */
-import { EventSourceParserStream } from "eventsource-parser/stream";
+import { createParser } from "eventsource-parser";
 import type { JsonRpcMessage } from "./jsonrpc.ts";
 
 /** One event as read: its type (`message` when unnamed), data and id. */
@@ -17,34 +17,55 @@ export interface SseEvent {
 /** Longest event agw buffers from a target before calling the stream broken. */
 const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
+/** Reads one SSE body event by event (the subset of a stream reader agw uses). */
+export interface SseReader {
+  read(): Promise<{ done: true; value?: undefined } | { done: false; value: SseEvent }>;
+  cancel(): Promise<void>;
+}
+
 /**
- * The events of an SSE body, in order; the reader errors when the body does. `onRetry` hears
- * the stream's `retry:` field (how long to wait before reconnecting).
+ * The events of an SSE body, in order; `read` rejects when the body breaks. `onRetry` hears the
+ * stream's `retry:` field (how long to wait before reconnecting). The parser is fed directly
+ * rather than through a chain of TransformStreams: this runs once per upstream answer, and a
+ * buffered body (the whole answer came with the headers) is parsed in one go.
  */
 export function readSse(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array> | Uint8Array,
   onRetry?: (ms: number) => void,
-): ReadableStreamDefaultReader<SseEvent> {
-  return body
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(
-      new EventSourceParserStream({
-        onError: "terminate",
-        maxBufferSize: MAX_EVENT_CHARS,
-        onRetry,
-      }),
-    )
-    .pipeThrough(
-      new TransformStream({
-        transform(message, controller) {
-          controller.enqueue({
-            event: message.event ?? "message",
-            data: message.data,
-            id: message.id,
-          });
-        },
-      }),
-    ).getReader();
+): SseReader {
+  const queue: SseEvent[] = [];
+  const parser = createParser({
+    onEvent: (message) =>
+      queue.push({ event: message.event ?? "message", data: message.data, id: message.id }),
+    onRetry,
+    maxBufferSize: MAX_EVENT_CHARS,
+  });
+  const decoder = new TextDecoder();
+  let source: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let ended = false;
+  if (body instanceof Uint8Array) {
+    parser.feed(decoder.decode(body));
+    parser.feed("\n\n");
+    ended = true;
+  } else source = body.getReader();
+  return {
+    async read() {
+      while (queue.length === 0 && !ended) {
+        const chunk = await source!.read();
+        if (chunk.done) {
+          ended = true;
+          parser.feed(decoder.decode());
+        } else parser.feed(decoder.decode(chunk.value, { stream: true }));
+      }
+      const value = queue.shift();
+      return value === undefined ? { done: true } : { done: false, value };
+    },
+    async cancel() {
+      ended = true;
+      queue.length = 0;
+      await source?.cancel().catch(() => {});
+    },
+  };
 }
 
 const encoder = new TextEncoder();

@@ -115,18 +115,6 @@ export function discard(body: UpstreamResponse["body"]): void {
   if (body instanceof ReadableStream) body.cancel().catch(() => {});
 }
 
-/** A body as a stream (a buffered one included), for the SSE reader. */
-export function asStream(body: UpstreamResponse["body"]): ReadableStream<Uint8Array> {
-  if (body instanceof ReadableStream) return body;
-  const bytes = body ?? new Uint8Array();
-  return new ReadableStream({
-    start(controller) {
-      controller.enqueue(bytes);
-      controller.close();
-    },
-  });
-}
-
 /**
  * Waits for `work` until the scope's deadline or the client's departure: then `onTimeout` runs
  * (to cancel upstream) and the wait fails with a TargetError naming the target.

@@ -6,8 +6,8 @@
  * @module
  */
 import type { JsonRpcMessage } from "../jsonrpc.ts";
-import { readSse } from "../sse_events.ts";
-import { asStream, discard, exchange, headerOf, withDeadline } from "./http_exchange.ts";
+import { readSse, type SseReader } from "../sse_events.ts";
+import { discard, exchange, headerOf, withDeadline } from "./http_exchange.ts";
 import { ChannelConnection } from "./message_channel.ts";
 import { type CallScope, type HttpAddress, TargetError } from "./types.ts";
 
@@ -18,7 +18,7 @@ export class SseConnection extends ChannelConnection {
   readonly #address: HttpAddress;
   #opening: Promise<void> | undefined;
   #postPath: string | undefined;
-  #reader: ReturnType<typeof readSse> | undefined;
+  #reader: SseReader | undefined;
 
   constructor(target: string, address: HttpAddress) {
     super(target);
@@ -41,7 +41,7 @@ export class SseConnection extends ChannelConnection {
       this.fail(error.message.slice(error.message.indexOf(": ") + 2));
       throw error;
     }
-    const reader = readSse(asStream(response.body));
+    const reader = readSse(response.body ?? new Uint8Array());
     this.#reader = reader;
     const { promise: endpoint, resolve } = Promise.withResolvers<string | undefined>();
     (async () => {

@@ -14,9 +14,9 @@ import {
   type JsonRpcResponse,
 } from "../jsonrpc.ts";
 import type { TargetSessionState } from "../session_codec.ts";
-import { readSse } from "../sse_events.ts";
+import { readSse, type SseReader } from "../sse_events.ts";
 import type { UpstreamResponse } from "../../upstream/mod.ts";
-import { asStream, discard, exchange, headerOf, readAll, withDeadline } from "./http_exchange.ts";
+import { discard, exchange, headerOf, readAll, withDeadline } from "./http_exchange.ts";
 import {
   type CallScope,
   type HttpAddress,
@@ -132,7 +132,7 @@ export class StreamableHttpConnection implements UpstreamConnection {
     let retryMs = DEFAULT_RETRY_MS;
     let lastEventId: string | undefined;
     for (let attempt = 0;; attempt++) {
-      const reader = readSse(asStream(body), (ms) => (retryMs = ms));
+      const reader = readSse(body ?? new Uint8Array(), (ms) => (retryMs = ms));
       onReader(() => void reader.cancel().catch(() => {}));
       const read = await readStreamAnswer(this.target, reader, request, sink);
       if ("answer" in read) return read.answer;
@@ -191,7 +191,7 @@ export class StreamableHttpConnection implements UpstreamConnection {
       }
       return undefined;
     }
-    const reader = readSse(asStream(response.body));
+    const reader = readSse(response.body ?? new Uint8Array());
     const ended = (async () => {
       try {
         while (true) {
@@ -254,7 +254,7 @@ async function readJsonAnswer(
  */
 async function readStreamAnswer(
   target: string,
-  reader: ReturnType<typeof readSse>,
+  reader: SseReader,
   request: JsonRpcRequest,
   sink: MessageSink,
 ): Promise<{ answer: JsonRpcResponse } | { lastEventId: string | undefined }> {
