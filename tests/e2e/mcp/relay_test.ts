@@ -169,3 +169,26 @@ Deno.test("mcp routes prompts, resources and templates to their owner by prefix"
     await client.close();
   });
 });
+
+Deno.test("prefixMode never exposes names as they are and routes by looking them up", async () => {
+  const a = await startMcpFixture("a");
+  const b = await startMcpFixture("b");
+  const agw = await startGateway(
+    config([["a", a.url], ["b", b.url]], "          prefixMode: never\n"),
+  );
+  try {
+    // A call before any list: agw lists to find the owner.
+    const { client } = await connectStreamable(`${agw.url()}/mcp`);
+    const fromB = await client.callTool({ name: "b_only", arguments: {} });
+    assert.deepEqual(fromB.content, [{ type: "text", text: "b" }]);
+    const names = namesOf((await client.listTools()).tools);
+    assert.ok(names.includes("a_only") && names.includes("b_only") && names.includes("echo"));
+    const fromA = await client.callTool({ name: "a_only", arguments: {} });
+    assert.deepEqual(fromA.content, [{ type: "text", text: "a" }]);
+    await client.close();
+  } finally {
+    await agw.close();
+    await a.close();
+    await b.close();
+  }
+});

@@ -120,3 +120,40 @@ Deno.test("stdio: a child that cannot start or dies is an error naming its targe
     await upstream.close();
   }
 });
+
+Deno.test("stdio: a second instance resumes the session with a child of its own", async () => {
+  const first = await startGateway(config(everything));
+  const second = await startGateway(config(everything));
+  const logs = watchLogs(second);
+  try {
+    const { client, transport } = await connectStreamable(`${first.url()}/mcp`);
+    const headers = {
+      accept: "application/json, text/event-stream",
+      "content-type": "application/json",
+      "mcp-session-id": transport.sessionId!,
+      "mcp-protocol-version": "2025-11-25",
+    };
+    const response = await fetch(`${second.url()}/mcp`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 7,
+        method: "tools/call",
+        params: { name: "echo", arguments: { message: "elsewhere" } },
+      }),
+    });
+    // JSON, or SSE when the child sends anything first (server-everything announces changes).
+    const text = await response.text();
+    const messages = text.startsWith("{")
+      ? [JSON.parse(text)]
+      : [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!));
+    const answer = messages.find((m) => m.id === 7) as { result: { content: unknown } };
+    assert.deepEqual(answer.result.content, [{ type: "text", text: "Echo: elsewhere" }]);
+    pidOf(await logs.waitFor(/stdio target started target=everything/));
+    await client.close();
+  } finally {
+    await first.close();
+    await second.close();
+  }
+});
