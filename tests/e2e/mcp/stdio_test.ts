@@ -43,6 +43,8 @@ Deno.test("stdio: server-everything lists and calls through agw; DELETE stops it
     const result = await client.callTool({ name: "echo", arguments: { message: "hi" } });
     assert.deepEqual(result.content, [{ type: "text", text: "Echo: hi" }]);
     assert.ok(isRunning(pid));
+    // The child's stderr is agw's log, line by line, with the target named.
+    await logs.waitFor(/stdio target stderr target=everything .*line=/);
     await transport.terminateSession();
     assert.ok(!isRunning(pid), "the child is gone once DELETE is answered");
     await client.close();
