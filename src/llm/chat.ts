@@ -164,6 +164,9 @@ async function passthrough(
         done();
       },
     });
+    // agw writes the events out again (comments dropped, its own usage chunk hidden): the
+    // provider's length and encoding no longer describe the body.
+    upstream.headers = [...providerHeaders(upstream), ["content-type", "text/event-stream"]];
     return upstream;
   }
   // Buffered: read it for usage, hand the bytes on unchanged.

@@ -31,8 +31,11 @@ export class SseReader {
             : { event: message.event, data: message.data },
         );
       },
-      // Any framing error ends the stream: agw does not guess at a provider's broken framing.
+      // WHATWG SSE §9.2.6: a client ignores a bad `retry:` and unknown `name: value` fields.
+      // A line that is no field at all (an HTML error page) is not SSE, and ends the stream.
       onError: (error) => {
+        if (error.type === "invalid-retry") return;
+        if (error.type === "unknown-field" && error.line?.includes(":")) return;
         this.#error ??= error;
       },
       maxBufferSize: MAX_EVENT_CHARS,
