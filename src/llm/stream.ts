@@ -127,7 +127,12 @@ export function translateStream(
     error: LlmErrorBody | undefined,
   ) => {
     over = true;
-    out.push(...sseEncoder.end(error));
+    try {
+      out.push(...sseEncoder.end(error));
+    } catch (encodeError) {
+      // A codec bug must still end the stream and publish telemetry, never leave it hanging.
+      error ??= cutError(encodeError);
+    }
     if (out.length > 0) controller.enqueue(encoder.encode(formatSse(out)));
     controller.close();
     if (error) {
@@ -136,59 +141,67 @@ export function translateStream(
     }
     onEnd(error ? "failed" : "complete");
   };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      // Read until there is something to send: many provider frames map to no client event.
-      while (!over) {
-        const out: SseEvent[] = [];
-        let batch: StreamFrame[] | undefined;
+  const pullEvents = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    // Read until there is something to send: many provider frames map to no client event.
+    while (!over) {
+      const out: SseEvent[] = [];
+      let batch: StreamFrame[] | undefined;
+      try {
+        batch = await frames.read();
+      } catch (error) {
+        finish(controller, out, cutError(error));
+        return;
+      }
+      if (batch === undefined) {
+        let events;
         try {
-          batch = await frames.read();
+          events = decoder.end();
         } catch (error) {
           finish(controller, out, cutError(error));
           return;
         }
-        if (batch === undefined) {
-          let events;
-          try {
-            events = decoder.end();
-          } catch (error) {
-            finish(controller, out, cutError(error));
-            return;
-          }
-          for (const event of events) {
-            observation.observeEvent(event);
-            out.push(...sseEncoder.encode(event));
-          }
-          finish(controller, out, undefined);
+        for (const event of events) {
+          observation.observeEvent(event);
+          out.push(...sseEncoder.encode(event));
+        }
+        finish(controller, out, undefined);
+        return;
+      }
+      for (const frame of batch) {
+        let events;
+        try {
+          events = decoder.push(frame);
+        } catch (error) {
+          finish(controller, out, cutError(error));
           return;
         }
-        for (const frame of batch) {
-          let events;
-          try {
-            events = decoder.push(frame);
-          } catch (error) {
-            finish(controller, out, cutError(error));
+        for (const event of events) {
+          if (event.type === "start") {
+            if (!event.id) event.id = defaults.id;
+            if (!event.model) event.model = defaults.model;
+          }
+          observation.observeEvent(event);
+          if (event.type === "error") {
+            finish(controller, out, event.error);
             return;
           }
-          for (const event of events) {
-            if (event.type === "start") {
-              if (!event.id) event.id = defaults.id;
-              if (!event.model) event.model = defaults.model;
-            }
-            observation.observeEvent(event);
-            if (event.type === "error") {
-              finish(controller, out, event.error);
-              return;
-            }
-            out.push(...sseEncoder.encode(event));
-          }
+          out.push(...sseEncoder.encode(event));
         }
-        // One write per provider read, however many events it carried.
-        if (out.length > 0) {
-          controller.enqueue(encoder.encode(formatSse(out)));
-          return;
-        }
+      }
+      // One write per provider read, however many events it carried.
+      if (out.length > 0) {
+        controller.enqueue(encoder.encode(formatSse(out)));
+        return;
+      }
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        await pullEvents(controller);
+      } catch (error) {
+        // An encoder that threw: end in the client's format, cancel the provider, publish.
+        if (!over) finish(controller, [], cutError(error));
       }
     },
     cancel(reason) {

@@ -133,3 +133,32 @@ Deno.test("translateStream turns several Messages events of one read into one wr
   assert.deepEqual(ends, ["complete"]);
   assert.equal(observation.usage?.outputTokens, 2);
 });
+
+Deno.test("translateStream ends, cancels the provider and reports when an encoder throws", async () => {
+  let cancelled = false;
+  const provider = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(encoder.encode(chunk("Hi")));
+    },
+    cancel() {
+      cancelled = true;
+    },
+  }, { highWaterMark: 0 });
+  const outcomes: string[] = [];
+  const stream = translateStream(
+    providerFrames(provider, "sse"),
+    PROVIDER_FORMATS.get("completions")!.createStreamDecoder(),
+    {
+      encode: () => {
+        throw new Error("encoder bug");
+      },
+      end: () => [],
+    },
+    new LlmObservation("openai", "chat", performance.now()),
+    (outcome) => outcomes.push(outcome),
+    { id: "x", model: "m" },
+  );
+  assert.deepEqual(await writes(stream), []);
+  assert.deepEqual(outcomes, ["failed"]);
+  assert.ok(cancelled, "the provider's stream is cancelled");
+});
