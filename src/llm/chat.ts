@@ -44,6 +44,9 @@ export async function handleChat(
 ): Promise<UpstreamResponse> {
   const client = CLIENT_FORMATS.get(clientFormatName)!;
   const ctx = call.ctx;
+  // A retry starts afresh: the log line describes the attempt that answered, once.
+  ctx.error = undefined;
+  if (ctx.logFields) ctx.logFields = ctx.logFields.filter(([name]) => !name.startsWith("gen_ai."));
   const observation = new LlmObservation(provider.spec.name, "chat", ctx.startMs);
   let finished = false;
   const finish = () => {

@@ -151,3 +151,32 @@ Deno.test("a route type agw does not serve is a 404 in the client's format", asy
   const body = await response.json();
   assert.equal(body.error.type, "not_found_error");
 });
+
+Deno.test("a retried LLM call logs the attempt that answered, once", async () => {
+  const provider = await startFakeOpenAi();
+  let calls = 0;
+  provider.script(() =>
+    calls++ === 0
+      ? { error: { status: 429, body: { error: { message: "slow", type: "rate_limit_error" } } } }
+      : { text: "ok" }
+  );
+  await using env = await gatewayFor(
+    provider,
+    "openAI",
+    `      policies:
+        retry:
+          attempts: 2
+          codes: [429]
+`,
+  );
+  const client = new Anthropic({ apiKey: "k", baseURL: env.gateway.url(), maxRetries: 0 });
+  const message = await client.messages.create({
+    model: "m",
+    max_tokens: 10,
+    messages: [{ role: "user", content: "Hi" }],
+  });
+  assert.equal(message.type, "message");
+  const line = env.gateway.logs.find((l) => l.includes("gen_ai.operation.name"))!;
+  assert.equal(line.split("gen_ai.operation.name=").length, 2, line);
+  assert.doesNotMatch(line, /error=/);
+});
