@@ -7,30 +7,8 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { startFakeAnthropic } from "../../support/fake_anthropic.ts";
-import type { FakeProvider } from "../../support/fake_llm.ts";
 import { startFakeOpenAi } from "../../support/fake_openai.ts";
-import { startGateway } from "../../support/gateway_harness.ts";
-
-async function gatewayFor(provider: FakeProvider, kind: "anthropic" | "openAI", extra = "") {
-  const gateway = await startGateway(`binds:
-- port: 0
-  listeners:
-  - routes:
-    - backends:
-      - ai:
-          name: fake
-          hostOverride: ${provider.address}
-          provider:
-            ${kind}: {}
-${extra}`);
-  return {
-    gateway,
-    async [Symbol.asyncDispose]() {
-      await gateway.close();
-      await provider.close();
-    },
-  };
-}
+import { startLlmGateway as gatewayFor } from "../../support/llm_gateway.ts";
 
 function post(url: string, body: string, headers: Record<string, string> = {}) {
   return fetch(url, {

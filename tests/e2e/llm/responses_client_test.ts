@@ -7,28 +7,12 @@ import OpenAI from "openai";
 import { startFakeAnthropic } from "../../support/fake_anthropic.ts";
 import type { FakeProvider } from "../../support/fake_llm.ts";
 import { startFakeOpenAi } from "../../support/fake_openai.ts";
-import { startGateway } from "../../support/gateway_harness.ts";
+import { startLlmGateway } from "../../support/llm_gateway.ts";
 
 async function gatewayFor(provider: FakeProvider, kind: "anthropic" | "openAI") {
-  const gateway = await startGateway(`binds:
-- port: 0
-  listeners:
-  - routes:
-    - backends:
-      - ai:
-          name: fake
-          hostOverride: ${provider.address}
-          provider:
-            ${kind}: {}
-`);
-  return {
-    client: new OpenAI({ apiKey: "k", baseURL: `${gateway.url()}/v1`, maxRetries: 0 }),
-    gateway,
-    async [Symbol.asyncDispose]() {
-      await gateway.close();
-      await provider.close();
-    },
-  };
+  const env = await startLlmGateway(provider, kind);
+  const client = new OpenAI({ apiKey: "k", baseURL: `${env.gateway.url()}/v1`, maxRetries: 0 });
+  return Object.assign(env, { client });
 }
 
 Deno.test("the openai Responses client gets an Anthropic answer through agw", async () => {

@@ -11,31 +11,16 @@ import { createOpenAI } from "@ai-sdk/openai";
 import { jsonSchema, streamText, tool } from "ai";
 import { startFakeAnthropic } from "../../support/fake_anthropic.ts";
 import { startFakeOpenAi } from "../../support/fake_openai.ts";
-import type { FakeProvider } from "../../support/fake_llm.ts";
-import { startGateway } from "../../support/gateway_harness.ts";
+import { startLlmGateway } from "../../support/llm_gateway.ts";
 
-async function gatewayFor(provider: FakeProvider, kind: "anthropic" | "openAI") {
-  const gateway = await startGateway(`binds:
-- port: 0
-  listeners:
-  - routes:
-    - policies:
+/** Every client here authenticates to the provider with the key agw adds. */
+const WITH_KEY = `      policies:
         backendAuth:
           key: test-key
-      backends:
-      - ai:
-          name: fake
-          hostOverride: ${provider.address}
-          provider:
-            ${kind}: {}
-`);
-  return {
-    gateway,
-    async [Symbol.asyncDispose]() {
-      await gateway.close();
-      await provider.close();
-    },
-  };
+`;
+
+function gatewayFor(provider: Parameters<typeof startLlmGateway>[0], kind: "anthropic" | "openAI") {
+  return startLlmGateway(provider, kind, WITH_KEY);
 }
 
 const weatherTool = {
